@@ -1,0 +1,1 @@
+"""Alignment Workshop: the headless library (domain, storage, export, CLI)."""

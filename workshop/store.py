@@ -1,0 +1,443 @@
+"""Typed persistence of workshop sessions: CRUD, optimistic concurrency, change log and undo.
+
+Every public write is one transaction (`BEGIN IMMEDIATE`) that changes the row and
+appends its entry to the change log together, so the log never disagrees with the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from workshop import models as m
+from workshop.db import Database, storage_error
+from workshop.errors import DuplicateName, NotFound, StaleEdit, ValidationFailed
+from workshop.models import Record, Session, SessionRecord
+
+R = TypeVar("R", bound=Record)
+S = TypeVar("S", bound=SessionRecord)
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The current time in UTC, to the second (what the change log records)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the append-only change log."""
+
+    id: int
+    session_id: int
+    entity: str
+    entity_id: int
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    summary: str
+    who: str
+    at: dt.datetime
+    undoes: int | None
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A session as the session list shows it, with its counts."""
+
+    session: Session
+    agreed_terms: int
+    terms: int
+    open_actions: int
+    actions: int
+
+
+def to_row(record: Record) -> dict[str, Any]:
+    """The columns stored for `record`: JSON-mode values, lists as JSON text, derived keys added."""
+    row = record.model_dump(mode="json")
+    for key, value in row.items():
+        if isinstance(value, list):
+            row[key] = json.dumps(value)
+    if isinstance(record, m.Term):
+        row["name_key"] = record.clean_name
+    return row
+
+
+def from_row(kind: type[R], row: dict[str, Any]) -> R:
+    """Rebuild a model from a stored row, ignoring derived columns."""
+    fields = kind.model_fields
+    return kind.model_validate({k: v for k, v in row.items() if k in fields})
+
+
+class Store:
+    """The workshop database as typed operations; the only place that writes SQL for the app."""
+
+    def __init__(self, path: Path | str, *, clock: Clock = utc_now, who: str = "") -> None:
+        """Open the database at `path` (created on first use); `who` is recorded in the log."""
+        self.database = Database(path)
+        self.clock = clock
+        self.who = who
+
+    @property
+    def path(self) -> Path:
+        """Where the database lives."""
+        return self.database.path
+
+    def close(self) -> None:
+        """Close the file; every change is already durable."""
+        self.database.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several writes into one all-or-nothing transaction."""
+        with self.database.transaction():
+            yield
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, kind: type[R], row_id: int) -> R:
+        """The row of `kind` with `row_id`, or NotFound."""
+        rows = self.database.query(f"SELECT * FROM {kind.table} WHERE id = ?", (row_id,))
+        if not rows:
+            raise NotFound(f"{kind.label} #{row_id} does not exist (it may have been deleted).")
+        return from_row(kind, rows[0])
+
+    def rows(
+        self, kind: type[S], session_id: int, *, where: str = "", params: tuple[Any, ...] = ()
+    ) -> list[S]:
+        """Every row of `kind` in a session, in a stable order (position, then id)."""
+        order = "position, id" if "position" in kind.model_fields else "id"
+        clause = f" AND ({where})" if where else ""
+        rows = self.database.query(
+            f"SELECT * FROM {kind.table} WHERE session_id = ?{clause} ORDER BY {order}",
+            (session_id, *params),
+        )
+        return [from_row(kind, row) for row in rows]
+
+    def get_session(self, session_id: int) -> Session:
+        """The session with `session_id`, or NotFound with a plain message."""
+        try:
+            return self.get(Session, session_id)
+        except NotFound:
+            raise NotFound(f"There is no session {session_id} in {self.path}.") from None
+
+    def sessions(self) -> list[SessionSummary]:
+        """Every session with its counts, newest workshop first."""
+        rows = self.database.query(
+            """
+            SELECT s.*,
+              (SELECT count(*) FROM terms t WHERE t.session_id = s.id AND t.status = 'agreed')
+                AS agreed_terms,
+              (SELECT count(*) FROM terms t WHERE t.session_id = s.id) AS term_count,
+              (SELECT count(*) FROM action_items a WHERE a.session_id = s.id
+                 AND a.status != 'done') AS open_actions,
+              (SELECT count(*) FROM action_items a WHERE a.session_id = s.id) AS action_count
+            FROM sessions s ORDER BY s.date DESC, s.id DESC
+            """
+        )
+        return [
+            SessionSummary(
+                session=from_row(Session, row),
+                agreed_terms=int(row["agreed_terms"]),  # type: ignore[call-overload]
+                terms=int(row["term_count"]),  # type: ignore[call-overload]
+                open_actions=int(row["open_actions"]),  # type: ignore[call-overload]
+                actions=int(row["action_count"]),  # type: ignore[call-overload]
+            )
+            for row in rows
+        ]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def create_session(self, session: Session) -> Session:
+        """Save a new session and return it with its id."""
+        with self.database.transaction() as conn:
+            row = to_row(session)
+            row.pop("id")
+            row["version"] = 1
+            new_id = self._insert(conn, Session.table, row)
+            created = session.model_copy(update={"id": new_id, "version": 1})
+            self._log(conn, new_id, created, "create", None, to_row(created))
+        return created
+
+    def add(self, record: S, session_id: int | None = None) -> S:
+        """Save a new row in a session and return it with its id and timestamps."""
+        target = session_id if session_id is not None else record.session_id
+        if target is None:
+            raise ValidationFailed(f"{record.describe()} must belong to a session.")
+        now = self.clock()
+        update: dict[str, Any] = {"session_id": target, "id": None, "version": 1}
+        if isinstance(record, m.ActionItem):
+            update |= {"created_at": record.created_at or now, "updated_at": now}
+            if record.status is m.ActionStatus.DONE and record.done_at is None:
+                update["done_at"] = now
+        record = record.model_copy(update=update)
+        with self.database.transaction() as conn:
+            self._check_rules(conn, record)
+            row = to_row(record)
+            row.pop("id")
+            new_id = self._insert(conn, record.table, row)
+            created = record.model_copy(update={"id": new_id})
+            self._log(conn, target, created, "create", None, to_row(created))
+        return created
+
+    def update(self, record: R) -> R:
+        """Save an edit of `record`; refused with StaleEdit if the row changed since it was read."""
+        if record.id is None:
+            raise ValidationFailed(f"{record.describe()} has not been saved yet.")
+        row_id = record.id
+        record = self._stamp(record)
+        with self.database.transaction() as conn:
+            before = self._current_row(conn, type(record), row_id, record.version)
+            self._check_rules(conn, record)
+            saved = record.model_copy(update={"version": record.version + 1})
+            row = to_row(saved)
+            columns = [c for c in row if c != "id"]
+            assignments = ", ".join(f'"{c}" = ?' for c in columns)
+            conn.execute(
+                f"UPDATE {record.table} SET {assignments} WHERE id = ?",
+                [row[c] for c in columns] + [record.id],
+            )
+            self._log(conn, self._session_of(saved), saved, "update", before, row)
+        return saved
+
+    def delete(self, record: Record) -> None:
+        """Delete `record`; refused with StaleEdit if it changed since it was read."""
+        if record.id is None:
+            raise ValidationFailed(f"{record.describe()} has not been saved yet.")
+        with self.database.transaction() as conn:
+            before = self._current_row(conn, type(record), record.id, record.version)
+            if not isinstance(record, Session):
+                self._log(conn, self._session_of(record), record, "delete", before, None)
+            conn.execute(f"DELETE FROM {record.table} WHERE id = ?", (record.id,))
+
+    def _stamp(self, record: R) -> R:
+        if not isinstance(record, m.ActionItem):
+            return record
+        now = self.clock()
+        update: dict[str, Any] = {"updated_at": now}
+        if record.status is m.ActionStatus.DONE and record.done_at is None:
+            update["done_at"] = now
+        elif record.status is not m.ActionStatus.DONE:
+            update["done_at"] = None
+        return record.model_copy(update=update)
+
+    def _insert(self, conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
+        columns = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" for _ in row)
+        try:
+            cursor = conn.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())
+            )
+        except sqlite3.IntegrityError as error:
+            raise ValidationFailed(_integrity_message(table, error)) from None
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _current_row(
+        self, conn: sqlite3.Connection, kind: type[Record], row_id: int, version: int
+    ) -> dict[str, Any]:
+        cursor = conn.execute(f"SELECT * FROM {kind.table} WHERE id = ?", (row_id,))
+        found = cursor.fetchone()
+        if found is None:
+            raise StaleEdit(
+                f"{kind.label} #{row_id} was deleted elsewhere; your edit was not saved."
+            )
+        row = dict(zip([d[0] for d in cursor.description], found, strict=True))
+        if row["version"] != version:
+            current = from_row(kind, row)
+            raise StaleEdit(
+                f"{current.describe()} was changed elsewhere since you opened it; "
+                "reload to see the latest version (your edit was not saved)."
+            )
+        return row
+
+    def _session_of(self, record: Record) -> int:
+        session_id = (
+            record.id if isinstance(record, Session) else getattr(record, "session_id", None)
+        )
+        assert session_id is not None
+        return int(session_id)
+
+    def _check_rules(self, conn: sqlite3.Connection, record: Record) -> None:
+        """Rules that need the database: unique term names, references within the session."""
+        if isinstance(record, m.Term):
+            clash = conn.execute(
+                "SELECT name FROM terms WHERE session_id = ? AND name_key = ? AND id IS NOT ?",
+                (record.session_id, record.clean_name, record.id),
+            ).fetchone()
+            if clash:
+                raise DuplicateName(f"A term named '{clash[0]}' already exists in this session.")
+        if isinstance(record, SessionRecord):
+            for field, table in _REFERENCES.items():
+                ref = getattr(record, field, None)
+                if ref is None:
+                    continue
+                found = conn.execute(
+                    f"SELECT 1 FROM {table} WHERE id = ? AND session_id = ?",
+                    (ref, record.session_id),
+                ).fetchone()
+                if not found:
+                    label = m.MODELS_BY_TABLE[table].label
+                    raise ValidationFailed(f"{field}: {label} #{ref} is not part of this session.")
+
+    def _log(
+        self,
+        conn: sqlite3.Connection,
+        session_id: int,
+        record: Record,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        *,
+        undoes: int | None = None,
+        summary: str | None = None,
+    ) -> None:
+        assert record.id is not None
+        conn.execute(
+            "INSERT INTO changes (session_id, entity, entity_id, action, before, after, summary,"
+            " who, at, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_id,
+                record.table,
+                record.id,
+                action,
+                json.dumps(before, sort_keys=True) if before is not None else None,
+                json.dumps(after, sort_keys=True) if after is not None else None,
+                summary if summary is not None else f"{action} {record.describe()}",
+                self.who,
+                self.clock().isoformat(),
+                undoes,
+            ),
+        )
+
+    # -- change log and undo -----------------------------------------------------------------
+
+    def changes(self, session_id: int, *, since: dt.datetime | None = None) -> list[Change]:
+        """The session's change log, oldest first, optionally only entries at or after `since`."""
+        sql = "SELECT * FROM changes WHERE session_id = ?"
+        params: tuple[Any, ...] = (session_id,)
+        if since is not None:
+            sql += " AND at >= ?"
+            params += (since.isoformat(),)
+        rows = self.database.query(sql + " ORDER BY id", params)
+        return [_change(row) for row in rows]
+
+    def undo(self, session_id: int) -> Change | None:
+        """Undo the session's latest change not yet undone; returns it, or None if none is left.
+
+        The undo is itself logged (action 'undo'), and it is refused with StaleEdit if the
+        row has changed since (for instance edited by another process).
+        """
+        with self.database.transaction() as conn:
+            cursor = conn.execute(
+                "SELECT * FROM changes WHERE session_id = ? AND action != 'undo' AND id NOT IN "
+                "(SELECT undoes FROM changes WHERE session_id = ? AND undoes IS NOT NULL) "
+                "AND NOT (entity = 'sessions' AND action = 'create') ORDER BY id DESC LIMIT 1",
+                (session_id, session_id),
+            )
+            found = cursor.fetchone()
+            if found is None:
+                return None
+            target = _change(dict(zip([d[0] for d in cursor.description], found, strict=True)))
+            self._revert(conn, target)
+        return target
+
+    def _revert(self, conn: sqlite3.Connection, change: Change) -> None:
+        kind = m.MODELS_BY_TABLE[change.entity]
+        current = conn.execute(
+            f"SELECT version FROM {kind.table} WHERE id = ?", (change.entity_id,)
+        ).fetchone()
+        label = change.summary or change.entity
+        if change.action == "create":
+            if current is None:
+                raise StaleEdit(f"Cannot undo '{label}': it was already deleted elsewhere.")
+            conn.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.entity_id,))
+            restored = None
+        else:
+            assert change.before is not None
+            restored = dict(change.before)
+            if change.action == "update":
+                if current is None:
+                    raise StaleEdit(f"Cannot undo '{label}': it was deleted elsewhere.")
+                if change.after and current[0] != change.after.get("version"):
+                    raise StaleEdit(f"Cannot undo '{label}': it was changed again since.")
+                restored["version"] = int(current[0]) + 1
+                columns = [c for c in restored if c != "id"]
+                assignments = ", ".join(f'"{c}" = ?' for c in columns)
+                conn.execute(
+                    f"UPDATE {kind.table} SET {assignments} WHERE id = ?",
+                    [restored[c] for c in columns] + [change.entity_id],
+                )
+            else:
+                try:
+                    self._insert(conn, kind.table, restored)
+                except ValidationFailed:
+                    raise StaleEdit(
+                        f"Cannot undo '{label}': what it referred to is gone."
+                    ) from None
+        record = from_row(kind, restored or change.after or {})
+        self._log(
+            conn,
+            change.session_id,
+            record,
+            "undo",
+            change.after,
+            restored,
+            undoes=change.id,
+            summary=f"undo: {change.summary}",
+        )
+
+
+_REFERENCES = {
+    "owner_id": "participants",
+    "participant_id": "participants",
+    "term_id": "terms",
+    "stage_id": "stages",
+    "statement_id": "statements",
+    "kpi_id": "kpis",
+    "action_item_id": "action_items",
+}
+"""Reference columns and the table they point into; the target must be in the same session."""
+
+
+def _change(row: dict[str, Any]) -> Change:
+    return Change(
+        id=row["id"],
+        session_id=row["session_id"],
+        entity=row["entity"],
+        entity_id=row["entity_id"],
+        action=row["action"],
+        before=json.loads(row["before"]) if row["before"] else None,
+        after=json.loads(row["after"]) if row["after"] else None,
+        summary=row["summary"],
+        who=row["who"],
+        at=dt.datetime.fromisoformat(row["at"]),
+        undoes=row["undoes"],
+    )
+
+
+def _integrity_message(table: str, error: sqlite3.IntegrityError) -> str:
+    text = str(error)
+    if "UNIQUE" in text and table == "terms":
+        return "A term with that name already exists in this session."
+    if "UNIQUE" in text and table == "revenue_goals":
+        return "This session already has a revenue goal."
+    if "FOREIGN KEY" in text:
+        return "The row refers to something that does not exist."
+    return f"The row breaks a rule of the database ({text})."
+
+
+__all__ = ["Change", "SessionSummary", "Store", "storage_error", "utc_now"]
