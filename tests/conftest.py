@@ -50,3 +50,14 @@ def session(store: Store) -> m.Session:
             title="Q3 alignment", organisation="Acme", facilitator="Fay", date=dt.date(2026, 11, 23)
         )
     )
+
+
+@pytest.fixture
+def make_tui(db_path: Path, clock: FakeClock, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Build the app the way the CLI does, on the test database, with a private settings file."""
+    from tui.app import make_app
+
+    def factory(**kwargs):  # type: ignore[no-untyped-def]
+        return make_app(db_path, clock=clock, config_path=tmp_path / "settings.json", **kwargs)
+
+    return factory

@@ -634,8 +634,17 @@ def describe_validation_error(error: ValidationError, prefix: str = "") -> list[
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "value"
         message = item["msg"].removeprefix("Value error, ")
+        message = _PLAIN_WORDS.get(item["type"], message)
         lines.append(f"{prefix}{where}: {message}")
     return lines
+
+
+_PLAIN_WORDS = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field of this record",
+    "string_too_short": "must not be empty",
+}
+"""Pydantic's wording replaced where a facilitator would not understand it."""
 
 
 def without_computed(model: type[Record], data: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,141 @@
+"""The Textual app: one factory builds it for the CLI and for every test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.theme import Theme
+
+from tui.commands import WorkshopCommands
+from tui.settings import load_settings, save_settings, settings_path
+from workshop.store import Store
+
+Clock = Callable[[], dt.datetime]
+
+PROJECTOR_THEME = Theme(
+    name="projector",
+    primary="#FFD700",
+    secondary="#00BFFF",
+    accent="#FFD700",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#1A1A1A",
+    success="#00FF7F",
+    warning="#FFD700",
+    error="#FF5555",
+    dark=True,
+    variables={
+        "footer-key-foreground": "#FFD700",
+        "block-cursor-background": "#FFD700",
+        "block-cursor-foreground": "#000000",
+    },
+)
+"""High-contrast theme for projectors: pure black and white with one strong accent."""
+
+DEFAULT_THEME = "textual-dark"
+
+
+def _local_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class WorkshopApp(App[None]):
+    """Alignment Workshop: run and review a sales-and-marketing alignment workshop."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Alignment Workshop"
+    COMMANDS: ClassVar = App.COMMANDS | {WorkshopCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding(
+            "f2",
+            "toggle_projector",
+            "Projector",
+            id="app.projector",
+            tooltip="Switch the high-contrast projector theme on or off",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            priority=True,
+            tooltip="Quit (everything is already saved)",
+        ),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        session_id: int | None = None,
+        review: bool = False,
+        clock: Clock = _local_now,
+        config_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.initial_session = session_id
+        self.review_mode = review
+        self.clock = clock
+        self.config_path = config_path or settings_path()
+        self.settings = load_settings(self.config_path)
+
+    def on_mount(self) -> None:
+        from tui.screens.session_list import SessionListScreen
+
+        self.register_theme(PROJECTOR_THEME)
+        self.theme = (
+            self.settings.get("theme", DEFAULT_THEME)
+            if self.settings.get("theme") in self.available_themes
+            else DEFAULT_THEME
+        )
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.push_screen(SessionListScreen())
+        if self.initial_session is not None:
+            self.open_session(self.initial_session)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self.settings["theme"] = theme.name
+        save_settings(self.config_path, self.settings)
+
+    def open_session(self, session_id: int) -> None:
+        """Show a session (in review mode when the app was started for a review)."""
+        from tui.screens.session import SessionScreen
+
+        self.push_screen(SessionScreen(session_id))
+
+    def action_help(self) -> None:
+        """Show the keys of every screen."""
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_projector(self) -> None:
+        """Switch between the projector theme and the default theme."""
+        self.theme = DEFAULT_THEME if self.theme == PROJECTOR_THEME.name else PROJECTOR_THEME.name
+
+    def on_unmount(self) -> None:
+        self.store.close()
+
+
+def make_app(
+    db_path: Path | str,
+    *,
+    session_id: int | None = None,
+    review: bool = False,
+    clock: Clock = _local_now,
+    config_path: Path | None = None,
+) -> WorkshopApp:
+    """Build the app on the database at `db_path` (the CLI and the tests both use this)."""
+    store = Store(db_path, clock=clock)
+    return WorkshopApp(
+        store, session_id=session_id, review=review, clock=clock, config_path=config_path
+    )

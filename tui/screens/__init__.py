@@ -1,0 +1,1 @@
+"""Full screens of the workshop app: the session list, a session, help."""

@@ -1,0 +1,59 @@
+"""The help screen: every key, by screen, read from the bindings themselves."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+
+def _keys_table(title: str, bindings: list[Binding]) -> str:
+    rows = [f"### {title}", "", "| key | action |", "|---|---|"]
+    for binding in bindings:
+        keys = binding.key_display or binding.key.replace(",", " / ")
+        rows.append(f"| `{keys}` | {binding.tooltip or binding.description} |")
+    return "\n".join(rows)
+
+
+def help_markdown() -> str:
+    """The keymap of every screen as Markdown, built from the Binding objects the app uses."""
+    from tui.app import WorkshopApp
+    from tui.screens.session import SessionScreen
+    from tui.screens.session_list import SessionListScreen
+    from tui.steps import STEP_CLASSES
+    from tui.widgets.forms import FormModal
+
+    def own(bindings: object) -> list[Binding]:
+        return [b for b in bindings if isinstance(b, Binding)]  # type: ignore[attr-defined]
+
+    sections = [
+        "# Keys",
+        "Single-letter keys act only when the cursor is not in a text field. "
+        "`ctrl+p` opens the command palette with the same actions.",
+        _keys_table("Anywhere", own(WorkshopApp.BINDINGS)),
+        _keys_table("Session list", own(SessionListScreen.BINDINGS)),
+        _keys_table("In a session", own(SessionScreen.BINDINGS)),
+    ]
+    for step in STEP_CLASSES:
+        if step.BINDINGS:
+            sections.append(_keys_table(f"Step {step.number}: {step.title}", own(step.BINDINGS)))
+    sections.append(_keys_table("Forms and dialogs", own(FormModal.BINDINGS)))
+    return "\n\n".join(sections)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key by screen; escape, q or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close", tooltip="Close help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(help_markdown())
+
+    def action_close(self) -> None:
+        """Close the help screen."""
+        self.dismiss(None)

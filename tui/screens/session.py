@@ -1,0 +1,200 @@
+"""A session on one screen: the step bar, the current step's pane, the saved indicator."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from tui.steps import STEP_CLASSES
+from tui.steps.base import Saved, SaveFailed, StepPane
+from tui.widgets.dialogs import ConfirmModal
+from workshop.errors import WorkshopError
+
+if TYPE_CHECKING:
+    from tui.app import WorkshopApp
+
+
+def _step_binding(number: int) -> Binding:
+    title = STEP_CLASSES[number - 1].title
+    return Binding(
+        str(number),
+        f"goto({number})",
+        title,
+        show=False,
+        id=f"session.step{number}",
+        tooltip=f"Jump to step {number}: {title}",
+    )
+
+
+class SessionScreen(Screen[None]):
+    """Runs one workshop: steps 1–6, each saved as it changes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *[_step_binding(n) for n in range(1, 7)],
+        Binding(
+            "ctrl+right", "next_step", "Next step", id="session.next", tooltip="Go to the next step"
+        ),
+        Binding(
+            "ctrl+left",
+            "previous_step",
+            "Prev step",
+            id="session.previous",
+            tooltip="Go to the previous step",
+        ),
+        Binding(
+            "ctrl+z",
+            "undo",
+            "Undo",
+            id="session.undo",
+            tooltip="Undo the last change of this session",
+        ),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            id="session.export",
+            tooltip="Preview and export the action plan",
+        ),
+        Binding(
+            "escape", "back", "Sessions", id="session.back", tooltip="Back to the session list"
+        ),
+    ]
+
+    step: reactive[int] = reactive(1)
+    status: reactive[str] = reactive("✓ all changes saved")
+
+    def __init__(self, session_id: int, *, start_step: int | None = None) -> None:
+        super().__init__(classes="session-screen")
+        self.session_id = session_id
+        self.start_step = start_step
+
+    @property
+    def workshop(self) -> WorkshopApp:
+        """The running app (typed)."""
+        from tui.app import WorkshopApp
+
+        assert isinstance(self.app, WorkshopApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="session-header"):
+            yield Static(id="session-title")
+            yield Static(id="save-status")
+        yield Static(id="step-bar")
+        with ContentSwitcher(id="steps", initial="step-1"):
+            for step_class in STEP_CLASSES:
+                yield step_class(self.session_id)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        session = self.workshop.store.get_session(self.session_id)
+        self.query_one("#session-title", Static).update(
+            f"[b]{session.title}[/b]  {session.organisation}"
+        )
+        self.step = self.start_step or session.step_reached
+        self._show_step()
+
+    def pane(self, number: int) -> StepPane:
+        """The pane of step `number`."""
+        return self.query_one(f"#step-{number}", StepPane)
+
+    def watch_step(self) -> None:
+        if self.is_mounted:
+            self._show_step()
+
+    def watch_status(self, status: str) -> None:
+        self.query_one("#save-status", Static).update(status)
+
+    def _show_step(self) -> None:
+        parts = []
+        for step_class in STEP_CLASSES:
+            label = f" {step_class.number} {step_class.title} "
+            parts.append(f"[reverse b]{label}[/]" if step_class.number == self.step else label)
+        self.query_one("#step-bar", Static).update("│".join(parts))
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = f"step-{self.step}"
+        pane = self.pane(self.step)
+        pane.reload()
+        focusable = pane.query("DataTable, Input")
+        if focusable:
+            focusable.first().focus()
+        self._record_reached(self.step)
+
+    def _record_reached(self, step: int) -> None:
+        store = self.workshop.store
+        try:
+            session = store.get_session(self.session_id)
+            if step > session.step_reached:
+                store.update(session.model_copy(update={"step_reached": step}))
+        except WorkshopError as error:
+            self.status = f"✗ {error}"
+
+    def action_goto(self, number: int) -> None:
+        """Go to step `number`, asking 'continue anyway?' when the current step has open issues."""
+        if number == self.step:
+            return
+        reason = self.pane(self.step).gate_reason()
+        if reason is None:
+            self.step = number
+            return
+        leaving = self.step
+
+        def answered(proceed: bool | None) -> None:
+            from workshop.facilitation import record_gate
+
+            try:
+                record_gate(self.workshop.store, self.session_id, leaving, reason, bool(proceed))
+            except WorkshopError as error:
+                self.status = f"✗ {error}"
+            if proceed:
+                self.step = number
+
+        self.app.push_screen(ConfirmModal(f"{reason}. Continue anyway?", yes="Continue"), answered)
+
+    def action_next_step(self) -> None:
+        """Go to the next step."""
+        if self.step < len(STEP_CLASSES):
+            self.action_goto(self.step + 1)
+
+    def action_previous_step(self) -> None:
+        """Go to the previous step."""
+        if self.step > 1:
+            self.action_goto(self.step - 1)
+
+    def action_undo(self) -> None:
+        """Undo the session's last change (repeatable); the undo itself is logged."""
+        try:
+            change = self.workshop.store.undo(self.session_id)
+        except WorkshopError as error:
+            self.status = f"✗ {error}"
+            self.notify(str(error), severity="error")
+            return
+        if change is None:
+            self.notify("Nothing left to undo.")
+            return
+        self.status = f"✓ undone: {change.summary}"
+        self.notify(f"Undone: {change.summary}")
+        self.pane(self.step).reload()
+
+    def action_export(self) -> None:
+        """Open the export preview of the action plan."""
+        from tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.session_id))
+
+    def action_back(self) -> None:
+        """Back to the session list (everything is already saved)."""
+        self.dismiss(None)
+
+    def on_saved(self, message: Saved) -> None:
+        clock = self.workshop.clock().astimezone()
+        self.status = f"✓ saved {clock:%H:%M:%S} · {message.summary}"
+
+    def on_save_failed(self, message: SaveFailed) -> None:
+        self.status = f"✗ not saved: {message.reason}"

@@ -1,0 +1,234 @@
+"""The first screen: every session in the database, filtered as you type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from tui.steps.base import RecordTable
+from tui.widgets.dialogs import ConfirmModal
+from tui.widgets.forms import FormField, FormModal
+from workshop.errors import WorkshopError
+from workshop.store import SessionSummary
+
+if TYPE_CHECKING:
+    from tui.app import WorkshopApp
+
+COLUMNS = ("Title", "Organisation", "Date", "Step", "Agreed terms", "Open actions")
+
+
+def summary_cells(summary: SessionSummary) -> tuple[str, ...]:
+    """The table cells of one session."""
+    s = summary.session
+    return (
+        s.title,
+        s.organisation,
+        s.date.isoformat(),
+        f"{s.step_reached}/6",
+        f"{summary.agreed_terms}/{summary.terms}",
+        str(summary.open_actions),
+    )
+
+
+class SessionListScreen(Screen[None]):
+    """Pick, create, import or delete a workshop session."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="sessions.new", tooltip="Create a new session"),
+        Binding("enter", "open", "Open", id="sessions.open", tooltip="Open the selected session"),
+        Binding(
+            "i", "import", "Import", id="sessions.import", tooltip="Import a session JSON file"
+        ),
+        Binding(
+            "delete",
+            "delete",
+            "Delete",
+            id="sessions.delete",
+            tooltip="Delete the selected session (asks first)",
+        ),
+        Binding(
+            "slash", "filter", "Filter", id="sessions.filter", tooltip="Filter sessions as you type"
+        ),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            show=False,
+            id="sessions.clear_filter",
+            tooltip="Clear the filter",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(classes="session-list-screen")
+        self.summaries: list[SessionSummary] = []
+
+    @property
+    def workshop(self) -> WorkshopApp:
+        """The running app (typed)."""
+        from tui.app import WorkshopApp
+
+        assert isinstance(self.app, WorkshopApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="list-header"):
+            yield Static("[b]Alignment Workshop[/b] · sessions", id="list-title")
+            yield Static(str(self.workshop.store.path), id="list-db")
+        yield Input(placeholder="Filter by title or organisation (/)", id="session-filter")
+        yield RecordTable(COLUMNS, id="sessions-table")
+        yield Static("", id="sessions-empty", classes="empty-hint")
+        yield Footer()
+
+    @property
+    def table(self) -> RecordTable:
+        """The sessions table."""
+        return self.query_one("#sessions-table", RecordTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sessions")
+    def load(self) -> None:
+        """Read the sessions off the UI thread, then show them."""
+        summaries = self.workshop.store.sessions()
+        self.app.call_from_thread(self._show, summaries)
+
+    def _show(self, summaries: list[SessionSummary]) -> None:
+        self.summaries = summaries
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        needle = self.query_one("#session-filter", Input).value.strip().casefold()
+        shown = [
+            s
+            for s in self.summaries
+            if not needle or needle in f"{s.session.title} {s.session.organisation}".casefold()
+        ]
+        self.table.set_rows((s.session.id or 0, summary_cells(s)) for s in shown)
+        hint = ""
+        if not self.summaries:
+            hint = "No sessions yet: press n to create one, or i to import a session file."
+        elif not shown:
+            hint = "No session matches the filter (escape clears it)."
+        self.query_one("#sessions-empty", Static).update(hint)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._apply_filter()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.table.focus()
+
+    def on_data_table_row_selected(self, event: RecordTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_filter(self) -> None:
+        """Focus the filter box."""
+        self.query_one("#session-filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        """Clear the filter and go back to the table."""
+        self.query_one("#session-filter", Input).value = ""
+        self.table.focus()
+
+    def action_open(self) -> None:
+        """Open the selected session."""
+        if (session_id := self.table.selected_id) is not None:
+            self.workshop.open_session(session_id)
+
+    def action_new(self) -> None:
+        """Ask for the new session's details and create it from the starter."""
+        from workshop.sessions import create_session
+
+        fields = [
+            FormField("title", "Title", placeholder="e.g. Q3 revenue alignment"),
+            FormField("organisation", "Organisation"),
+            FormField("facilitator", "Facilitator"),
+            FormField("date", "Date (YYYY-MM-DD)"),
+        ]
+
+        def save(values: dict[str, Any]) -> int | None:
+            from workshop import models as m
+
+            session = m.build(m.Session, values)  # validation first: the message names the field
+            created = create_session(
+                self.workshop.store,
+                title=session.title,
+                organisation=session.organisation,
+                facilitator=session.facilitator,
+                date=session.date,
+            )
+            return created.id
+
+        today = self.workshop.clock().date().isoformat()
+        self.app.push_screen(
+            FormModal("New session", fields, {"date": today}, save=save),
+            lambda new_id: self.workshop.open_session(new_id) if new_id else None,
+        )
+
+    def action_import(self) -> None:
+        """Import a session JSON file by path."""
+        from workshop.session_file import import_json
+
+        def save(values: dict[str, Any]) -> int | None:
+            path = Path(str(values["path"]).strip()).expanduser()
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise WorkshopError(f"Cannot read {path}: {error.strerror}.") from None
+            return import_json(self.workshop.store, data).id
+
+        self.app.push_screen(
+            FormModal(
+                "Import a session file", [FormField("path", "Path of the .json file")], save=save
+            ),
+            lambda new_id: self._imported(new_id),
+        )
+
+    def _imported(self, new_id: int | None) -> None:
+        if new_id:
+            self.notify(f"Imported as session {new_id}.")
+            self.load()
+
+    def action_delete(self) -> None:
+        """Delete the selected session after confirming."""
+        session_id = self.table.selected_id
+        if session_id is None:
+            return
+        store = self.workshop.store
+        session = store.get_session(session_id)
+
+        def confirmed(answer: bool | None) -> None:
+            if not answer:
+                return
+            try:
+                store.delete(session)
+            except WorkshopError as error:
+                self.notify(str(error), severity="error")
+                return
+            self.notify(f"Deleted '{session.title}'.")
+            self.load()
+
+        self.app.push_screen(
+            ConfirmModal(
+                f"Delete the session '{session.title}' and everything in it? This cannot be undone."
+            ),
+            confirmed,
+        )
+
+
+def _today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,155 @@
+"""What every step pane shares: the store, the session, a table of records, saving and messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable
+
+from workshop import models as m
+from workshop.errors import WorkshopError
+
+if TYPE_CHECKING:
+    from tui.app import WorkshopApp
+
+T = TypeVar("T")
+Cell = str | Text
+
+
+class RecordTable(DataTable[Cell]):
+    """A row-cursor table whose row keys are record ids, updated row by row after each save."""
+
+    def __init__(self, columns: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.column_names = list(columns)
+
+    def on_mount(self) -> None:
+        for name in self.column_names:
+            self.add_column(name, key=name)
+
+    def set_rows(self, rows: Iterable[tuple[int, Sequence[Cell]]]) -> None:
+        """Replace every row, keeping the cursor on the same record when it is still there."""
+        keep = self.selected_id
+        self.clear()
+        for row_id, cells in rows:
+            self.add_row(*cells, key=str(row_id))
+        if keep is not None:
+            self.select_id(keep)
+
+    def upsert(self, row_id: int, cells: Sequence[Cell]) -> None:
+        """Update the row of `row_id` in place, or append it and move the cursor to it."""
+        key = str(row_id)
+        if key in self.rows:
+            for name, cell in zip(self.column_names, cells, strict=True):
+                self.update_cell(key, name, cell)
+        else:
+            self.add_row(*cells, key=key)
+            self.select_id(row_id)
+
+    def remove(self, row_id: int) -> None:
+        """Remove the row of `row_id` if it is shown."""
+        if str(row_id) in self.rows:
+            self.remove_row(str(row_id))
+
+    @property
+    def selected_id(self) -> int | None:
+        """The record id under the cursor, or None for an empty table."""
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    def select_id(self, row_id: int) -> None:
+        """Move the cursor to the row of `row_id`."""
+        key = str(row_id)
+        if key in self.rows:
+            self.move_cursor(row=self.get_row_index(key))
+
+
+@dataclass
+class Saved(Message):
+    """A change reached the database; the session header shows it."""
+
+    summary: str
+
+
+@dataclass
+class SaveFailed(Message):
+    """A change was refused or could not be written; the header and a toast say why."""
+
+    reason: str
+
+
+class StepPane(Vertical):
+    """Base of the six step panes: knows the store, the session, and how to save and report."""
+
+    number: ClassVar[int] = 0
+    title: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(id=f"step-{self.number}", classes="step")
+        self.session_id = session_id
+
+    @property
+    def workshop(self) -> WorkshopApp:
+        """The running app (typed)."""
+        from tui.app import WorkshopApp
+
+        assert isinstance(self.app, WorkshopApp)
+        return self.app
+
+    @property
+    def session(self) -> m.Session:
+        """The session, as last read from the store."""
+        return self.workshop.store.get_session(self.session_id)
+
+    def reload(self) -> None:
+        """Re-read what the pane shows (after undo, or when it is shown again)."""
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row edits it (the table takes the key before the pane's binding)."""
+        event.stop()
+        edit = getattr(self, "action_edit", None)
+        if edit is not None:
+            edit()
+
+    def gate_reason(self) -> str | None:
+        """Why leaving this step deserves a 'continue anyway?' question, or None."""
+        return None
+
+    def persist(self, action: Callable[[], T], summary: str) -> T | None:
+        """Run one store write; report it saved, or report why not (nothing else changes)."""
+        try:
+            result = action()
+        except WorkshopError as error:
+            self.post_message(SaveFailed(str(error)))
+            self.notify(str(error), severity="error", timeout=8)
+            return None
+        self.post_message(Saved(summary))
+        return result
+
+    def participants(self) -> list[m.Participant]:
+        """The people in the room, for owner and sign-off pickers."""
+        return self.workshop.store.rows(m.Participant, self.session_id)
+
+
+def bind(key: str, action: str, description: str, tooltip: str, *, show: bool = True) -> Binding:
+    """A binding with an id derived from its action, so every key is documented and remappable."""
+    return Binding(key, action, description, show=show, id=f"step.{action}", tooltip=tooltip)
+
+
+def enum_options(enum: Iterable[Any]) -> list[tuple[str, Any]]:
+    """Select options from a StrEnum: the value shown, the member returned."""
+    return [(str(member.value).capitalize(), member) for member in enum]
+
+
+def blank_none(value: Any) -> str:
+    """A cell for an optional value: empty instead of 'None'."""
+    return "" if value is None else str(value)

@@ -1,0 +1,110 @@
+"""Step 1: the people in the room, each attributed to a team."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from tui.steps.base import RecordTable, Saved, StepPane, bind, enum_options
+from tui.widgets.dialogs import ConfirmModal
+from tui.widgets.forms import FormField, FormModal
+from workshop import models as m
+
+COLUMNS = ("Name", "Team", "Role")
+
+
+def participant_cells(person: m.Participant) -> tuple[str, ...]:
+    """The table cells of one participant."""
+    return (person.name, person.team.value, person.role)
+
+
+class ParticipantsStep(StepPane):
+    """Add, edit and remove participants; owners and sign-offs elsewhere pick from this list."""
+
+    number = 1
+    title = "Participants"
+    BINDINGS = [
+        bind("a", "add", "Add", "Add a participant"),
+        bind("enter", "edit", "Edit", "Edit the selected participant"),
+        bind("delete", "delete", "Delete", "Delete the selected participant (asks first)"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "Who is in the room? Owners and sign-offs are picked from this list.",
+            classes="step-intro",
+        )
+        yield RecordTable(COLUMNS, id="participants-table")
+
+    @property
+    def table(self) -> RecordTable:
+        """The participants table."""
+        return self.query_one(RecordTable)
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Show the participants as stored."""
+        people = self.participants()
+        self.table.set_rows((p.id or 0, participant_cells(p)) for p in people)
+
+    def _form(self, title: str, person: m.Participant | None) -> FormModal:
+        fields = [
+            FormField("name", "Name"),
+            FormField("team", "Team", "select", enum_options(m.Team), allow_blank=False),
+            FormField("role", "Role", placeholder="e.g. Head of demand generation"),
+        ]
+        values: dict[str, Any] = (
+            person.model_dump() if person else {"team": m.Team.SALES, "name": "", "role": ""}
+        )
+
+        def save(typed: dict[str, Any]) -> m.Participant:
+            store = self.workshop.store
+            if person is None:
+                return store.add(m.build(m.Participant, typed), self.session_id)
+            edited = m.build(m.Participant, {**person.model_dump(), **typed})
+            return store.update(edited)
+
+        return FormModal(title, fields, values, save=save)
+
+    def _show(self, person: m.Participant | None, verb: str) -> None:
+        if person is None:
+            return
+        self.table.upsert(person.id or 0, participant_cells(person))
+        self.post_message(Saved(f"{verb} {person.name}"))
+
+    def action_add(self) -> None:
+        """Open the form for a new participant."""
+        self.app.push_screen(self._form("Add participant", None), lambda p: self._show(p, "Added"))
+
+    def action_edit(self) -> None:
+        """Open the form for the selected participant."""
+        selected = self.table.selected_id
+        if selected is None:
+            return
+        person = self.workshop.store.get(m.Participant, selected)
+        self.app.push_screen(
+            self._form("Edit participant", person), lambda p: self._show(p, "Saved")
+        )
+
+    def action_delete(self) -> None:
+        """Delete the selected participant after confirming."""
+        selected = self.table.selected_id
+        if selected is None:
+            return
+        person = self.workshop.store.get(m.Participant, selected)
+
+        def confirmed(answer: bool | None) -> None:
+            store = self.workshop.store
+            if answer and self.persist(
+                lambda: store.delete(person) or person, f"Deleted {person.name}"
+            ):
+                self.table.remove(selected)
+
+        self.app.push_screen(
+            ConfirmModal(f"Delete participant {person.name}? Items they own keep no owner."),
+            confirmed,
+        )

@@ -1,0 +1,1 @@
+"""Reusable widgets: forms, dialogs and tables of the workshop app."""

@@ -1,0 +1,143 @@
+"""A modal form that saves through a callback and keeps the typed text when saving fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from workshop.errors import ValidationFailed, WorkshopError
+
+FieldKind = Literal["text", "textarea", "select"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a form: its name in the model, its label and how it is edited."""
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    options: Sequence[tuple[str, Any]] = field(default_factory=tuple)
+    placeholder: str = ""
+    allow_blank: bool = True
+
+
+SaveCallback = Callable[[dict[str, Any]], Any]
+WarnCallback = Callable[[Any], str | None]
+
+
+class FormModal(ModalScreen[Any]):
+    """Edit a record: `save(values)` persists it; a WorkshopError is shown inline, text kept.
+
+    Dismisses with whatever `save` returned (the saved record), or None when cancelled.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save and close", priority=True),
+        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without saving"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        values: dict[str, Any] | None = None,
+        *,
+        save: SaveCallback,
+        note: str = "",
+    ) -> None:
+        super().__init__(classes="form-screen")
+        self.form_title = title
+        self.fields = list(fields)
+        self.values = values or {}
+        self.save_callback = save
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Label(self.form_title, classes="form-title")
+            if self.note:
+                yield Static(self.note, classes="form-note")
+            for spec in self.fields:
+                yield Label(spec.label, classes="form-label")
+                yield self._editor(spec)
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="form-save")
+                yield Button("Cancel (esc)", id="form-cancel")
+
+    def _editor(self, spec: FormField) -> Input | TextArea | Select[Any]:
+        value = self.values.get(spec.name)
+        widget_id = f"field-{spec.name}"
+        if spec.kind == "textarea":
+            area = TextArea("" if value is None else str(value), id=widget_id, classes="form-area")
+            area.show_line_numbers = False
+            return area
+        if spec.kind == "select":
+            select: Select[Any] = Select(
+                list(spec.options),
+                id=widget_id,
+                allow_blank=spec.allow_blank,
+                value=value if value is not None else Select.NULL,
+            )
+            return select
+        text = "" if value is None else str(value)
+        return Input(text, placeholder=spec.placeholder, id=widget_id)
+
+    def on_mount(self) -> None:
+        self.query(".form Input, .form Select, .form TextArea").first().focus()
+
+    def collected(self) -> dict[str, Any]:
+        """The values as typed: text stripped, a blank select as None."""
+        values: dict[str, Any] = {}
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, TextArea):
+                values[spec.name] = widget.text
+            elif isinstance(widget, Select):
+                values[spec.name] = None if widget.is_blank() else widget.value
+            elif isinstance(widget, Input):
+                values[spec.name] = widget.value
+        return values
+
+    def show_error(self, message: str) -> None:
+        """Show why saving failed, and mark the field it names."""
+        self.query_one("#form-error", Static).update(message)
+        for spec in self.fields:
+            widget = self.query_one(f"#field-{spec.name}")
+            named = message.lower().startswith((spec.name.lower(), spec.label.lower()))
+            widget.set_class(named, "-invalid")
+
+    def action_save(self) -> None:
+        """Save through the callback; stay open with the error when it is refused."""
+        try:
+            result = self.save_callback(self.collected())
+        except ValidationFailed as error:
+            self.show_error("; ".join(error.problems))
+            return
+        except WorkshopError as error:
+            self.show_error(str(error))
+            return
+        self.dismiss(result if result is not None else True)
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "form-save":
+            self.action_save()
+        else:
+            self.action_cancel()

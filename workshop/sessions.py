@@ -1,0 +1,38 @@
+"""Starting a session: a new workshop begins from the blank starter (terms, stages, statements)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from workshop import models as m
+from workshop.store import Store
+
+
+def create_session(
+    store: Store,
+    *,
+    title: str,
+    organisation: str = "",
+    facilitator: str = "",
+    date: dt.date | None = None,
+    starter: bool = True,
+) -> m.Session:
+    """Create a session; with `starter`, seed it with the usual terms, stages and statements.
+
+    Everything is written in one transaction, so a session is never half-seeded.
+    """
+    fields = {
+        "title": title,
+        "organisation": organisation,
+        "facilitator": facilitator,
+        "date": date or dt.date.today(),
+    }
+    session: m.Session = m.build(m.Session, fields)
+    if not starter:
+        return store.create_session(session)
+    from workshop.resources import sample_session
+    from workshop.session_file import import_document, parse_document
+
+    document = parse_document(sample_session("blank").read_bytes())
+    document = document.model_copy(update={"session": session})
+    return import_document(store, document)
