@@ -48,7 +48,13 @@ def _local_now() -> dt.datetime:
 class WorkshopApp(App[None]):
     """Alignment Workshop: run and review a sales-and-marketing alignment workshop."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH: ClassVar = [
+        "app.tcss",
+        "steps/assess.tcss",
+        "steps/terms.tcss",
+        "steps/revenue.tcss",
+        "steps/actions.tcss",
+    ]
     TITLE = "Alignment Workshop"
     COMMANDS: ClassVar = App.COMMANDS | {WorkshopCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
