@@ -14,6 +14,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from tui.steps import STEP_CLASSES
 from tui.steps.base import Saved, SaveFailed, StepPane
 from tui.widgets.dialogs import ConfirmModal
+from tui.widgets.timer import StepTimer
 from workshop.errors import WorkshopError
 
 if TYPE_CHECKING:
@@ -55,6 +56,23 @@ class SessionScreen(Screen[None]):
             tooltip="Undo the last change of this session",
         ),
         Binding(
+            "t", "timer", "Timer", id="session.timer", tooltip="Start or pause this step's timebox"
+        ),
+        Binding(
+            "plus",
+            "extend_timer",
+            "+5 min",
+            id="session.extend",
+            tooltip="Add five minutes to this step's timebox",
+        ),
+        Binding(
+            "p",
+            "presentation",
+            "Big timer",
+            id="session.presentation",
+            tooltip="Presentation layout: the time left in large digits",
+        ),
+        Binding(
             "x",
             "export",
             "Export",
@@ -73,6 +91,7 @@ class SessionScreen(Screen[None]):
         super().__init__(classes="session-screen")
         self.session_id = session_id
         self.start_step = start_step
+        self.timer = StepTimer(session_id)
 
     @property
     def workshop(self) -> WorkshopApp:
@@ -85,7 +104,8 @@ class SessionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="session-header"):
             yield Static(id="session-title")
-            yield Static(id="save-status")
+            yield self.timer
+        yield Static(id="save-status")
         yield Static(id="step-bar")
         with ContentSwitcher(id="steps", initial="step-1"):
             for step_class in STEP_CLASSES:
@@ -117,6 +137,7 @@ class SessionScreen(Screen[None]):
             label = f" {step_class.number} {step_class.title} "
             parts.append(f"[reverse b]{label}[/]" if step_class.number == self.step else label)
         self.query_one("#step-bar", Static).update("│".join(parts))
+        self.timer.load(self.step)
         switcher = self.query_one(ContentSwitcher)
         switcher.current = f"step-{self.step}"
         pane = self.pane(self.step)
@@ -181,6 +202,21 @@ class SessionScreen(Screen[None]):
         self.status = f"✓ undone: {change.summary}"
         self.notify(f"Undone: {change.summary}")
         self.pane(self.step).reload()
+
+    def action_timer(self) -> None:
+        """Start or pause the current step's timer."""
+        self.timer.toggle()
+
+    def action_extend_timer(self) -> None:
+        """Add five minutes to the current step's timebox."""
+        self.timer.extend()
+
+    def action_presentation(self) -> None:
+        """Show or hide the time left in large digits (for the room)."""
+        self.toggle_class("-presentation")
+
+    def on_unmount(self) -> None:
+        self.timer.save(pause=True)
 
     def action_export(self) -> None:
         """Open the export preview of the action plan."""
