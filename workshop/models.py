@@ -104,12 +104,28 @@ def parse_money(value: Any) -> Decimal:
         multiplier = Decimal(1000) if text[-1].lower() == "k" else Decimal(1_000_000)
         text = text[:-1].strip()
     try:
-        amount = Decimal(text) * multiplier
+        amount = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"must be an amount such as 25000 or 25k (got {value!r})") from None
-    if not amount.is_finite():
-        raise ValueError("must be a finite amount")
-    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
+    return _bounded(_bounded(amount, "amount") * multiplier, "amount")
+
+
+MAX_MAGNITUDE = Decimal(10) ** 15
+"""Largest amount or percentage accepted: far above any revenue, small enough to stay exact."""
+
+
+def _bounded(number: Decimal, what: str) -> Decimal:
+    """Refuse numbers that are not finite, too large or too precise to store and compute exactly."""
+    if not number.is_finite():
+        raise ValueError(f"must be a finite {what}")
+    if number.copy_abs() >= MAX_MAGNITUDE:
+        raise ValueError(f"is too large (at most {MAX_MAGNITUDE - 1:,})")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -6:
+        raise ValueError("has too many decimal places (at most 6)")
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number
 
 
 def parse_percent(value: Any) -> Decimal:
@@ -121,9 +137,7 @@ def parse_percent(value: Any) -> Decimal:
         percent = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"must be a percentage such as 30 or 30% (got {value!r})") from None
-    if not percent.is_finite():
-        raise ValueError("must be a finite percentage")
-    return percent
+    return _bounded(percent, "percentage")
 
 
 def _json_list(value: Any) -> Any:
@@ -157,7 +171,10 @@ class Record(BaseModel):
     """Base of every stored row: an id, the session it belongs to and an edit version."""
 
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, validate_assignment=True, frozen=False
+        extra="forbid",
+        str_strip_whitespace=True,
+        validate_assignment=True,
+        use_attribute_docstrings=True,
     )
     table: ClassVar[str] = ""
     label: ClassVar[str] = ""

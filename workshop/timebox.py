@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from workshop import models as m
 from workshop.store import Store
 
-DEFAULT_MINUTES = {1: 10, 2: 25, 3: 40, 4: 35, 5: 30, 6: 15}
+DEFAULT_MINUTES = {1: 10, 2: 30, 3: 40, 4: 40, 5: 30, 6: 15}
 """Planned minutes per step for a 2.5-hour workshop; the facilitator extends as needed."""
 
 EXTENSION_MINUTES = 5
