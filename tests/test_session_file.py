@@ -67,11 +67,6 @@ def test_round_trip_through_two_fresh_databases_is_byte_identical(
     assert text.endswith("}\n") and not text.endswith("\n\n")
 
 
-@pytest.mark.xfail(
-    reason="Store.add replaces an action item's updated_at with the clock; "
-    "remove this mark once it keeps a given updated_at as it keeps created_at",
-    strict=False,
-)
 def test_exporting_the_imported_demo_gives_the_demo_file_back(store: Store) -> None:
     assert sf.export_json(store, sf.import_json(store, DEMO).id or 0) == DEMO
 

@@ -76,7 +76,27 @@ def launch_tui(db: Path, *, session_id: int | None = None, review: bool = False)
         sys.exit(app.return_code)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """A click group whose usage errors are one line on stderr and exit 2, like every error."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Run the command; turn click's multi-line usage errors into one line."""
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            fail("aborted.")
+        except click.ClickException as error:
+            hint = " (see workshop --help)" if isinstance(error, click.UsageError) else ""
+            fail(f"{error.format_message()}{hint}")
+        return result if isinstance(result, int) else None
+
+
+@click.group(
+    cls=OneLineErrors,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -275,3 +295,16 @@ def demo(no_open: bool) -> None:
         launch_tui(path, session_id=session.id)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _register_review_commands() -> None:
+    """Add the follow-up review commands (`review`, `status`) kept in their own module."""
+    try:
+        from workshop import cli_review
+    except ImportError:  # pragma: no cover - the module arrives with the review feature
+        return
+    for command in cli_review.COMMANDS:
+        main.add_command(command)
+
+
+_register_review_commands()

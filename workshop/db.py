@@ -153,7 +153,11 @@ class Database:
         except sqlite3.Error as error:
             raise storage_error(error, self.path) from None
         self.db = sqlite_utils.Database(self.conn)
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self.conn.close()  # a refused open must not keep the file open
+            raise
 
     @property
     def schema_version(self) -> int:

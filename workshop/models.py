@@ -213,9 +213,11 @@ class Session(Record):
     """The day the workshop takes place (ISO date)."""
     step_reached: int = Field(default=1, ge=1, le=6)
     """The furthest step (1–6) the workshop has reached."""
-    annual_revenue: Annotated[Money | None, BeforeValidator(_blank_to_none)] = None
+    annual_revenue: Annotated[
+        Annotated[Money, Field(ge=0)] | None, BeforeValidator(_blank_to_none)
+    ] = None
     """The organisation's annual revenue, used to size the cost of misalignment."""
-    currency: Annotated[str, Field(min_length=3, max_length=3)] = "USD"
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "USD"
     """ISO currency code of every amount in the session."""
     notes: LongText = ""
     """Free notes of the facilitator."""
@@ -350,9 +352,10 @@ class Term(SessionRecord):
         Returns the new term and whether sign-offs were cleared, so the UI can say so.
         """
         meaning = ("definition", "entry_criteria", "exit_criteria")
-        changed = any(k in changes and changes[k] != getattr(self, k) for k in meaning)
         had_sign_off = self.sales_signoff_at is not None or self.marketing_signoff_at is not None
         revised: Term = build(type(self), {**self.model_dump(), **changes})
+        # Compare the validated (stripped) text, so re-saving the same words keeps sign-offs.
+        changed = any(getattr(revised, k) != getattr(self, k) for k in meaning)
         if changed and had_sign_off:
             revised = revised.withdraw_sign_off(Team.SALES).withdraw_sign_off(Team.MARKETING)
             return revised, True
@@ -496,7 +499,7 @@ class Cadence(SessionRecord):
     def _weekday_name(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip().isdigit():
             name = value.strip().lower()
-            matches = [i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3])]
+            matches = [i for i, day in enumerate(WEEKDAYS) if day.startswith(name)]
             if len(name) < 3 or not matches:
                 raise ValueError("must be a weekday such as Monday or mon")
             return matches[0]
@@ -521,12 +524,16 @@ class Kpi(SessionRecord):
     """Whether higher (up) or lower (down) is better."""
 
     def is_on_track(self, latest: Decimal | None) -> bool | None:
-        """Whether the latest reading beats the baseline in the right direction; None if unknown."""
-        if latest is None or self.baseline is None:
+        """Whether the latest reading has reached the target or moved past the baseline towards it.
+
+        None when there is no reading, or neither a baseline nor a target to compare with.
+        """
+        if latest is None or (self.baseline is None and self.target is None):
             return None
-        return (
-            latest >= self.baseline if self.direction is Direction.UP else latest <= self.baseline
-        )
+        better = (lambda a, b: a > b) if self.direction is Direction.UP else (lambda a, b: a < b)
+        if self.target is not None and (latest == self.target or better(latest, self.target)):
+            return True
+        return self.baseline is not None and better(latest, self.baseline)
 
 
 class KpiReading(SessionRecord):

@@ -256,7 +256,16 @@ def _search_triggers() -> str:
     return "\n".join(parts)
 
 
-MIGRATIONS: tuple[str, ...] = (_V1, _search_triggers())
+# A delete also clears or removes the rows that referred to the deleted one (ON DELETE);
+# the store logs each of those effects with `cause` pointing at the delete, so one undo
+# puts the whole delete back.
+_V3 = """
+ALTER TABLE changes ADD COLUMN cause INTEGER REFERENCES changes(id);
+CREATE INDEX idx_changes_cause ON changes (cause) WHERE cause IS NOT NULL;
+CREATE INDEX idx_changes_entity ON changes (entity, entity_id, id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _search_triggers(), _V3)
 """Migration N (1-based) brings a file from `user_version` N-1 to N."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

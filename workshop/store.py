@@ -46,6 +46,8 @@ class Change:
     who: str
     at: dt.datetime
     undoes: int | None
+    cause: int | None = None
+    """The delete this entry is a consequence of (a row that referred to the deleted one)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Store:
         self.database = Database(path)
         self.clock = clock
         self.who = who
+        self._references: dict[str, list[tuple[str, str, str]]] | None = None
 
     @property
     def path(self) -> Path:
@@ -180,7 +183,10 @@ class Store:
         now = self.clock()
         update: dict[str, Any] = {"session_id": target, "id": None, "version": 1}
         if isinstance(record, m.ActionItem):
-            update |= {"created_at": record.created_at or now, "updated_at": now}
+            update |= {
+                "created_at": record.created_at or now,
+                "updated_at": record.updated_at or now,
+            }
             if record.status is m.ActionStatus.DONE and record.done_at is None:
                 update["done_at"] = now
         record = record.model_copy(update=update)
@@ -201,6 +207,12 @@ class Store:
         record = self._stamp(record)
         with self.database.transaction() as conn:
             before = self._current_row(conn, type(record), row_id, record.version)
+            if isinstance(record, SessionRecord):
+                # A row never changes session: its references and its log belong to that one.
+                if record.session_id is None:
+                    record = record.model_copy(update={"session_id": before["session_id"]})
+                elif record.session_id != before["session_id"]:
+                    raise ValidationFailed(f"{record.describe()} cannot move to another session.")
             self._check_rules(conn, record)
             saved = record.model_copy(update={"version": record.version + 1})
             row = to_row(saved)
@@ -219,9 +231,55 @@ class Store:
             raise ValidationFailed(f"{record.describe()} has not been saved yet.")
         with self.database.transaction() as conn:
             before = self._current_row(conn, type(record), record.id, record.version)
-            if not isinstance(record, Session):
-                self._log(conn, self._session_of(record), record, "delete", before, None)
+            if not isinstance(record, Session):  # a session's log goes with it
+                session_id = self._session_of(record)
+                cause = self._log(conn, session_id, record, "delete", before, None)
+                self._detach_dependents(conn, record.table, record.id, session_id, cause)
             conn.execute(f"DELETE FROM {record.table} WHERE id = ?", (record.id,))
+
+    def _detach_dependents(
+        self, conn: sqlite3.Connection, table: str, row_id: int, session_id: int, cause: int
+    ) -> None:
+        """Apply the schema's ON DELETE rules to rows referring to a row about to be deleted.
+
+        Left to SQLite they would change rows silently: undo could not bring back a KPI's
+        readings or an action's owner, and a stale copy of such a row would not be refused.
+        Done here, each effect bumps the row's version and is logged with `cause`.
+        """
+        for child_table, column, on_delete in self._references_to(conn, table):
+            kind = m.MODELS_BY_TABLE[child_table]
+            cursor = conn.execute(
+                f'SELECT * FROM {child_table} WHERE "{column}" = ? ORDER BY id', (row_id,)
+            )
+            names = [d[0] for d in cursor.description]
+            for values in cursor.fetchall():
+                child = dict(zip(names, values, strict=True))
+                if on_delete == "CASCADE":
+                    self._detach_dependents(conn, child_table, child["id"], session_id, cause)
+                    conn.execute(f"DELETE FROM {child_table} WHERE id = ?", (child["id"],))
+                    record = from_row(kind, child)
+                    self._log(conn, session_id, record, "delete", child, None, cause=cause)
+                elif on_delete == "SET NULL":
+                    after = {**child, column: None, "version": child["version"] + 1}
+                    conn.execute(
+                        f'UPDATE {child_table} SET "{column}" = NULL, version = ? WHERE id = ?',
+                        (after["version"], child["id"]),
+                    )
+                    record = from_row(kind, after)
+                    self._log(conn, session_id, record, "update", child, after, cause=cause)
+
+    def _references_to(self, conn: sqlite3.Connection, table: str) -> list[tuple[str, str, str]]:
+        """(table, column, ON DELETE action) of every reference to `table`, read from the schema."""
+        if self._references is None:
+            found: dict[str, list[tuple[str, str, str]]] = {}
+            for child_table in m.MODELS_BY_TABLE:
+                # Rows: id, seq, table, from, to, on_update, on_delete, match.
+                for reference in conn.execute(f"PRAGMA foreign_key_list({child_table})"):
+                    found.setdefault(reference[2], []).append(
+                        (child_table, reference[3], str(reference[6]).upper())
+                    )
+            self._references = found
+        return self._references.get(table, [])
 
     def _stamp(self, record: R) -> R:
         if not isinstance(record, m.ActionItem):
@@ -303,12 +361,13 @@ class Store:
         after: dict[str, Any] | None,
         *,
         undoes: int | None = None,
+        cause: int | None = None,
         summary: str | None = None,
-    ) -> None:
+    ) -> int:
         assert record.id is not None
-        conn.execute(
+        cursor = conn.execute(
             "INSERT INTO changes (session_id, entity, entity_id, action, before, after, summary,"
-            " who, at, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " who, at, undoes, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 session_id,
                 record.table,
@@ -320,8 +379,11 @@ class Store:
                 self.who,
                 self.clock().isoformat(),
                 undoes,
+                cause,
             ),
         )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     # -- change log and undo -----------------------------------------------------------------
 
@@ -338,42 +400,56 @@ class Store:
     def undo(self, session_id: int) -> Change | None:
         """Undo the session's latest change not yet undone; returns it, or None if none is left.
 
-        The undo is itself logged (action 'undo'), and it is refused with StaleEdit if the
-        row has changed since (for instance edited by another process).
+        The undo is itself logged (action 'undo'); undoing a delete also puts back what the
+        delete cleared or removed with it. It is refused with StaleEdit if the row has changed
+        since in a way the log does not explain (for instance by another program).
         """
         with self.database.transaction() as conn:
             cursor = conn.execute(
-                "SELECT * FROM changes WHERE session_id = ? AND action != 'undo' AND id NOT IN "
+                "SELECT * FROM changes WHERE session_id = ? AND action != 'undo' "
+                "AND cause IS NULL AND id NOT IN "
                 "(SELECT undoes FROM changes WHERE session_id = ? AND undoes IS NOT NULL) "
-                "AND NOT (entity = 'sessions' AND action = 'create') ORDER BY id DESC LIMIT 1",
+                "AND NOT (entity = 'sessions' AND action = 'create') "
+                f"AND entity NOT IN ({', '.join(repr(t) for t in NOT_UNDONE)}) "
+                "ORDER BY id DESC LIMIT 1",
                 (session_id, session_id),
             )
             found = cursor.fetchone()
             if found is None:
                 return None
             target = _change(dict(zip([d[0] for d in cursor.description], found, strict=True)))
-            self._revert(conn, target)
+            undo_id = self._revert(conn, target)
+            # The delete's effects ran before the row itself went, so they are put back in
+            # reverse: the restored row first, then what referred to it.
+            caused = self.database.query(
+                "SELECT * FROM changes WHERE cause = ? ORDER BY id DESC", (target.id,)
+            )
+            for row in caused:
+                self._revert(conn, _change(row), cause=undo_id)
         return target
 
-    def _revert(self, conn: sqlite3.Connection, change: Change) -> None:
+    def _revert(self, conn: sqlite3.Connection, change: Change, *, cause: int | None = None) -> int:
         kind = m.MODELS_BY_TABLE[change.entity]
         current = conn.execute(
             f"SELECT version FROM {kind.table} WHERE id = ?", (change.entity_id,)
         ).fetchone()
         label = change.summary or change.entity
-        if change.action == "create":
+        if change.action in ("create", "update"):
             if current is None:
-                raise StaleEdit(f"Cannot undo '{label}': it was already deleted elsewhere.")
+                raise StaleEdit(f"Cannot undo '{label}': it was deleted elsewhere since.")
+            # Compare with the row's last logged version, not with `change.after`: changes
+            # made after this one have all been undone already, each raising the version.
+            if current[0] != self._logged_version(conn, change):
+                raise StaleEdit(f"Cannot undo '{label}': it was changed elsewhere since.")
+        elif current is not None:
+            raise StaleEdit(f"Cannot undo '{label}': a row with its id exists again.")
+        if change.action == "create":
             conn.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.entity_id,))
             restored = None
         else:
             assert change.before is not None
             restored = dict(change.before)
             if change.action == "update":
-                if current is None:
-                    raise StaleEdit(f"Cannot undo '{label}': it was deleted elsewhere.")
-                if change.after and current[0] != change.after.get("version"):
-                    raise StaleEdit(f"Cannot undo '{label}': it was changed again since.")
                 restored["version"] = int(current[0]) + 1
                 columns = [c for c in restored if c != "id"]
                 assignments = ", ".join(f'"{c}" = ?' for c in columns)
@@ -389,7 +465,7 @@ class Store:
                         f"Cannot undo '{label}': what it referred to is gone."
                     ) from None
         record = from_row(kind, restored or change.after or {})
-        self._log(
+        return self._log(
             conn,
             change.session_id,
             record,
@@ -397,9 +473,23 @@ class Store:
             change.after,
             restored,
             undoes=change.id,
+            cause=cause,
             summary=f"undo: {change.summary}",
         )
 
+    def _logged_version(self, conn: sqlite3.Connection, change: Change) -> int | None:
+        """The version the change log says the row of `change` has now (None: deleted)."""
+        found = conn.execute(
+            "SELECT after FROM changes WHERE entity = ? AND entity_id = ? AND session_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (change.entity, change.entity_id, change.session_id),
+        ).fetchone()
+        after = json.loads(found[0]) if found and found[0] else None
+        return int(after["version"]) if after else None
+
+
+NOT_UNDONE = ("timeboxes", "gates", "reviews")
+"""Records of how the workshop ran, not edits: ctrl+z skips them and undoes the last edit."""
 
 _REFERENCES = {
     "owner_id": "participants",
@@ -426,6 +516,7 @@ def _change(row: dict[str, Any]) -> Change:
         who=row["who"],
         at=dt.datetime.fromisoformat(row["at"]),
         undoes=row["undoes"],
+        cause=row.get("cause"),
     )
 
 
