@@ -79,7 +79,7 @@ def launch_tui(db: Path, *, session_id: int | None = None, review: bool = False)
 class OneLineErrors(click.Group):
     """A click group whose usage errors are one line on stderr and exit 2, like every error."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the command; turn click's multi-line usage errors into one line."""
         kwargs["standalone_mode"] = False
         try:
@@ -300,7 +300,7 @@ def demo(no_open: bool) -> None:
 def _register_review_commands() -> None:
     """Add the follow-up review commands (`review`, `status`) kept in their own module."""
     try:
-        from workshop import cli_review
+        from workshop import cli_review  # type: ignore[attr-defined, unused-ignore]
     except ImportError:  # pragma: no cover - the module arrives with the review feature
         return
     for command in cli_review.COMMANDS:

@@ -530,10 +530,10 @@ class Kpi(SessionRecord):
         """
         if latest is None or (self.baseline is None and self.target is None):
             return None
-        better = (lambda a, b: a > b) if self.direction is Direction.UP else (lambda a, b: a < b)
-        if self.target is not None and (latest == self.target or better(latest, self.target)):
+        sign = 1 if self.direction is Direction.UP else -1
+        if self.target is not None and sign * (latest - self.target) >= 0:
             return True
-        return self.baseline is not None and better(latest, self.baseline)
+        return self.baseline is not None and sign * (latest - self.baseline) > 0
 
 
 class KpiReading(SessionRecord):
