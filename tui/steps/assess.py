@@ -1,21 +1,356 @@
-"""Step 2: Assess."""
+"""Step 2: the blind assessment round — one team's scores at a time, then both revealed at once."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+from collections.abc import Callable
+from typing import TypeVar
 
-from tui.steps.base import StepPane
+from rich.cells import cell_len
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.theme import Theme
+from textual.widgets import Digits, Label, Static
+
+from tui.steps.assess_widgets import (
+    HIDDEN,
+    LEGEND,
+    ScoreEntry,
+    heat_cell,
+    polarity_text,
+    possessive,
+    readout,
+    score_text,
+)
+from tui.steps.base import Cell, RecordTable, Saved, SaveFailed, StepPane, bind
+from workshop import blind_round as br
+from workshop import models as m
+from workshop.assessment import INDEX_RULE, TEAMS, AssessmentResult
+from workshop.errors import WorkshopError
+
+T = TypeVar("T")
+
+FIXED_COLUMNS = ("#", "Theme", "Type", "Sales", "Marketing", "Gap")
+STATEMENT_COLUMN = "Statement"
+MIN_STATEMENT_WIDTH = 16
+# Room the table needs besides its columns: the vertical scrollbar and one spare cell.
+TABLE_CHROME = 3
 
 
 class AssessStep(StepPane):
-    """Both teams rate the same statements in a blind round; the largest gaps are the agenda."""
+    """Both teams rate the same statements in a blind round; the largest gaps are the agenda.
+
+    Whether the round is revealed lives in this pane only, so reopening a session always
+    starts blind again (the safe default when the other team may be watching).
+    """
 
     number = 2
     title = "Assess"
+    BINDINGS = [
+        bind(
+            "enter",
+            "edit",
+            "Score",
+            "Enter the active team's scores from the selected statement: 1–5 saves and moves on",
+        ),
+        bind(
+            "plus,equals_sign",
+            "raise_score",
+            "+1",
+            "Raise the active team's score of the selected statement (an empty one starts at 3)",
+        ),
+        bind(
+            "minus",
+            "lower_score",
+            "−1",
+            "Lower the active team's score of the selected statement (an empty one starts at 3)",
+        ),
+        bind(
+            "backspace",
+            "clear_score",
+            "Clear",
+            "Clear the active team's score of the selected statement",
+            show=False,
+        ),
+        bind("s", "enter_sales", "Sales", "Enter sales' scores (marketing's are hidden)"),
+        bind("m", "enter_marketing", "Marketing", "Enter marketing's scores (sales' are hidden)"),
+        bind("r", "reveal", "Reveal", "Reveal both teams, the index and the gaps; again: hide"),
+        bind("g", "gap_action", "Gap→action", "Turn the selected gap into a linked action item"),
+    ]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(session_id)
+        self.view = br.BlindView()
+        self.rows: list[br.RoundRow] = []
+        self.result: AssessmentResult | None = None
+        self._seeded = False
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "Both teams rate the same statements blind; the largest gaps are the agenda.",
-            classes="step-intro",
+        yield Static(id="assess-mode")
+        yield Static(id="assess-progress")
+        yield Static(id="assess-readout")
+        with Horizontal(id="assess-results"):
+            for team in TEAMS:
+                with Vertical(classes="index-card"):
+                    yield Label(team.upper(), classes="index-label")
+                    yield Digits("--", id=f"{team}-index")
+            legend = Static(LEGEND, id="assess-legend")
+            legend.tooltip = INDEX_RULE
+            yield legend
+        yield RecordTable([], id="assess-table")
+
+    @property
+    def table(self) -> RecordTable:
+        """The statements table."""
+        return self.query_one(RecordTable)
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self._redraw()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._render_table()
+
+    def reload(self) -> None:
+        """Read the statements and scores; the first time, seed a session that has none."""
+        store = self.workshop.store
+        if not self._seeded:
+            self._seeded = True
+            if not store.rows(m.Statement, self.session_id):
+                self.persist(
+                    lambda: br.seed_statements(store, self.session_id),
+                    "Added the standard assessment statements",
+                )
+        self._read()
+
+    def _read(self) -> None:
+        self.rows = br.read_round(self.workshop.store, self.session_id)
+        self.result = br.score_round(self.rows) if self.rows else None
+        self._redraw()
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _redraw(self) -> None:
+        self.set_class(self.view.revealed, "-revealed")
+        self._render_mode()
+        self._render_results()
+        self._render_table()
+        self._render_readout()
+
+    def _render_mode(self) -> None:
+        mode = self.query_one("#assess-mode", Static)
+        entering = self.view.entering
+        for team in TEAMS:
+            mode.set_class(team == entering and not self.view.revealed, f"-{team}")
+        mode.set_class(self.view.revealed, "-revealed")
+        hidden = self.view.hidden_team
+        if hidden is not None:
+            mode.update(f"Entering: {entering.upper()} ({possessive(hidden)} scores are hidden)")
+        else:
+            mode.update(f"Revealed: both teams' scores · +/− and enter change {entering.upper()}")
+        total = len(self.rows)
+        counts = " · ".join(f"{t} {br.scored_count(self.rows, t)}/{total}" for t in TEAMS)
+        keys = "r hides" if self.view.revealed else "enter scores · s/m team · r reveals"
+        self.query_one("#assess-progress", Static).update(f"Scored: {counts} — {keys}")
+
+    def _render_results(self) -> None:
+        for team in TEAMS:
+            index = self.result.index_for(team) if self.result and self.view.revealed else None
+            self.query_one(f"#{team}-index", Digits).update("--" if index is None else str(index))
+
+    def _ordered(self) -> list[br.RoundRow]:
+        if not self.view.revealed or self.result is None:
+            return self.rows
+        by_id = {row.statement_id: row for row in self.rows}
+        return [by_id[gap.statement_id] for gap in self.result.gaps]
+
+    def _cells(self, row: br.RoundRow) -> list[Cell]:
+        cells: list[Cell] = [
+            str(row.number),
+            row.statement.theme,
+            polarity_text(row.statement.polarity),
+        ]
+        for team in TEAMS:
+            if not self.view.shows(team):
+                cells.append(Text(HIDDEN, style="dim"))
+            else:
+                bold = "bold" if team == self.view.entering else ""
+                cells.append(Text(score_text(row.scores.score_for(team)), style=bold))
+        if self.view.revealed and self.result is not None:
+            gap = next(g for g in self.result.gaps if g.statement_id == row.statement_id)
+            cells.append(heat_cell(gap, self.app.theme_variables))
+        else:
+            cells.append(Text(HIDDEN, style="dim"))
+        return cells
+
+    def _headers(self) -> list[str]:
+        headers = list(FIXED_COLUMNS)
+        index = FIXED_COLUMNS.index(self.view.entering.capitalize())
+        headers[index] = f"✎ {headers[index]}"
+        return headers
+
+    def _render_table(self) -> None:
+        table = self.table
+        rows = [(row, self._cells(row)) for row in self._ordered()]
+        headers = self._headers()
+        widths = [cell_len(h) for h in headers]
+        for _, cells in rows:
+            widths = [max(w, cell_len(str(c))) for w, c in zip(widths, cells, strict=True)]
+        used = sum(w + 2 for w in widths) + TABLE_CHROME
+        statement_width = (table.size.width or self.size.width - 2) - used - 2
+        keep = table.selected_id
+        table.clear(columns=True)
+        # Explicit widths: a rebuilt table draws right at once, before it measures its cells.
+        for key, header, width in zip(FIXED_COLUMNS, headers, widths, strict=True):
+            table.add_column(header, key=key, width=width)
+        show_text = statement_width >= MIN_STATEMENT_WIDTH
+        if show_text:
+            table.add_column(STATEMENT_COLUMN, key=STATEMENT_COLUMN, width=statement_width)
+        for row, cells in rows:
+            if show_text:
+                text = Text(row.statement.text, no_wrap=True, overflow="ellipsis")
+                text.truncate(statement_width, overflow="ellipsis")
+                cells = [*cells, text]
+            table.add_row(*cells, key=str(row.statement_id))
+        if keep is not None:
+            table.select_id(keep)
+
+    def _render_readout(self) -> None:
+        row = self.selected_row
+        widget = self.query_one("#assess-readout", Static)
+        widget.update(readout(row, len(self.rows)) if row else "No statements in this session.")
+
+    def on_data_table_row_highlighted(self, event: RecordTable.RowHighlighted) -> None:
+        event.stop()
+        self._render_readout()
+
+    # -- reading the selection ----------------------------------------------------------------
+
+    @property
+    def selected_row(self) -> br.RoundRow | None:
+        """The statement under the cursor, with its scores."""
+        selected = self.table.selected_id
+        return next((row for row in self.rows if row.statement_id == selected), None)
+
+    def _follow(self, row: br.RoundRow) -> None:
+        self.table.select_id(row.statement_id)
+
+    # -- entering scores ----------------------------------------------------------------------
+
+    def _saved(self, row: br.RoundRow) -> br.RoundRow:
+        # The summary names no score: the header stays on screen when the other team enters.
+        self.post_message(Saved(f"{self.view.entering} score for statement {row.number}"))
+        self._read()
+        return next(r for r in self.rows if r.statement_id == row.statement_id)
+
+    def _write(self, action: Callable[[], T]) -> T | None:
+        """Run one store write; on refusal say why in the header and a toast (nothing else)."""
+        try:
+            return action()
+        except WorkshopError as error:
+            self.post_message(SaveFailed(str(error)))
+            self.notify(str(error), severity="error", timeout=8)
+            return None
+
+    def _save_entry(self, row: br.RoundRow, score: int | None) -> br.RoundRow:
+        store = self.workshop.store
+        try:
+            if score is None:
+                br.clear_score(store, row.statement, self.view.entering)
+            else:
+                br.record_score(store, row.statement, self.view.entering, score)
+        except WorkshopError as error:
+            self.post_message(SaveFailed(str(error)))
+            raise
+        return self._saved(row)
+
+    def action_edit(self) -> None:
+        """Open fast score entry for the active team at the selected statement."""
+        ordered = self._ordered()
+        selected = self.table.selected_id
+        if not ordered:
+            return
+        start = next((i for i, r in enumerate(ordered) if r.statement_id == selected), 0)
+        entry = ScoreEntry(
+            self.view.entering, ordered, start, save=self._save_entry, follow=self._follow
         )
+        self.app.push_screen(entry, self._entry_closed)
+
+    def _entry_closed(self, _index: int | None) -> None:
+        team = self.view.entering
+        if self.rows and br.scored_count(self.rows, team) == len(self.rows):
+            other = next(t for t in TEAMS if t != team)
+            hint = "press r to reveal" if self.view.revealed else f"press {other[0]} for {other}"
+            self.notify(f"Every statement has a {team} score; {hint}.")
+
+    def _adjust(self, step: int) -> None:
+        row = self.selected_row
+        if row is None:
+            return
+        store = self.workshop.store
+        if self._write(lambda: br.adjust_score(store, row, self.view.entering, step)) is not None:
+            self._saved(row)
+
+    def action_raise_score(self) -> None:
+        """Raise the active team's score of the selected statement by one."""
+        self._adjust(1)
+
+    def action_lower_score(self) -> None:
+        """Lower the active team's score of the selected statement by one."""
+        self._adjust(-1)
+
+    def action_clear_score(self) -> None:
+        """Clear the active team's score of the selected statement."""
+        row = self.selected_row
+        if row is None:
+            return
+        try:
+            self._save_entry(row, None)
+        except WorkshopError as error:
+            self.notify(str(error), severity="error", timeout=8)
+
+    def _enter_for(self, team: str) -> None:
+        self.view = self.view.enter_for(team)
+        self._redraw()
+        # Start where that team still has something to score, so enter begins in the right place.
+        unscored = (r for r in self._ordered() if r.scores.score_for(team) is None)
+        first = next(unscored, None)
+        if first is not None:
+            self.table.select_id(first.statement_id)
+
+    def action_enter_sales(self) -> None:
+        """Enter sales' scores; marketing's column is hidden until the reveal."""
+        self._enter_for("sales")
+
+    def action_enter_marketing(self) -> None:
+        """Enter marketing's scores; sales' column is hidden until the reveal."""
+        self._enter_for("marketing")
+
+    # -- reveal and gaps ------------------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        """Reveal both teams, the indices and the gap heat map at once; again to hide them."""
+        self.view = self.view.toggle_reveal()
+        self._redraw()
+
+    def action_gap_action(self) -> None:
+        """Turn the selected statement's gap into an action item linked to it."""
+        row = self.selected_row
+        if row is None:
+            return
+        if not self.view.revealed:
+            self.notify("Reveal the round first (r): gaps show only once both teams are shown.")
+            return
+        store = self.workshop.store
+        made = self._write(lambda: br.gap_action(store, row))
+        if made is None:
+            return
+        item, created = made
+        if created:
+            self.post_message(Saved(f"Added action '{item.title}'"))
+            self.notify(f"Action item added (step 5): {item.title}")
+        else:
+            self.notify(f"This gap already has an open action item: {item.title}")
