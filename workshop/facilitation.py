@@ -66,7 +66,9 @@ def record_gate(store: Store, session_id: int, step: int, reason: str, continued
 
 def unsigned_terms(store: Store, session_id: int) -> list[m.Term]:
     """Terms not yet signed off by both teams (the step-3 gate)."""
-    return [t for t in store.rows(m.Term, session_id) if t.status is not m.TermStatus.AGREED]
+    from workshop.glossary import not_agreed
+
+    return not_agreed(store.rows(m.Term, session_id))
 
 
 def stages_without_owner(store: Store, session_id: int) -> list[m.Stage]:

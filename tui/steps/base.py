@@ -22,6 +22,11 @@ T = TypeVar("T")
 Cell = str | Text
 
 
+def plain(cells: Sequence[Cell]) -> list[Text]:
+    """Cells as plain text: what people typed is shown as typed, never read as markup."""
+    return [cell if isinstance(cell, Text) else Text(cell) for cell in cells]
+
+
 class RecordTable(DataTable[Cell]):
     """A row-cursor table whose row keys are record ids, updated row by row after each save."""
 
@@ -38,7 +43,7 @@ class RecordTable(DataTable[Cell]):
         keep = self.selected_id
         self.clear()
         for row_id, cells in rows:
-            self.add_row(*cells, key=str(row_id))
+            self.add_row(*plain(cells), key=str(row_id))
         if keep is not None:
             self.select_id(keep)
 
@@ -46,10 +51,10 @@ class RecordTable(DataTable[Cell]):
         """Update the row of `row_id` in place, or append it and move the cursor to it."""
         key = str(row_id)
         if key in self.rows:
-            for name, cell in zip(self.column_names, cells, strict=True):
+            for name, cell in zip(self.column_names, plain(cells), strict=True):
                 self.update_cell(key, name, cell)
         else:
-            self.add_row(*cells, key=key)
+            self.add_row(*plain(cells), key=key)
             self.select_id(row_id)
 
     def remove(self, row_id: int) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -109,7 +110,9 @@ class FormModal(ModalScreen[Any]):
 
     def show_error(self, message: str) -> None:
         """Show why saving failed, and mark the field it names."""
-        self.query_one("#form-error", Static).update(message)
+        error = self.query_one("#form-error", Static)
+        error.update(Text(message))
+        error.scroll_visible(animate=False)
         for spec in self.fields:
             widget = self.query_one(f"#field-{spec.name}")
             named = message.lower().startswith((spec.name.lower(), spec.label.lower()))
