@@ -145,9 +145,25 @@ class StepPane(Vertical):
         return self.workshop.store.rows(m.Participant, self.session_id)
 
 
-def bind(key: str, action: str, description: str, tooltip: str, *, show: bool = True) -> Binding:
+def bind(
+    key: str,
+    action: str,
+    description: str,
+    tooltip: str,
+    *,
+    show: bool = True,
+    key_display: str | None = None,
+) -> Binding:
     """A binding with an id derived from its action, so every key is documented and remappable."""
-    return Binding(key, action, description, show=show, id=f"step.{action}", tooltip=tooltip)
+    return Binding(
+        key,
+        action,
+        description,
+        show=show,
+        key_display=key_display,
+        id=f"step.{action}",
+        tooltip=tooltip,
+    )
 
 
 def enum_options(enum: Iterable[Any]) -> list[tuple[str, Any]]:
