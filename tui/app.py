@@ -54,6 +54,7 @@ class WorkshopApp(App[None]):
         "steps/terms.tcss",
         "steps/revenue.tcss",
         "steps/actions.tcss",
+        "screens/review.tcss",
     ]
     TITLE = "Alignment Workshop"
     COMMANDS: ClassVar = App.COMMANDS | {WorkshopCommands}
@@ -111,8 +112,13 @@ class WorkshopApp(App[None]):
         self.settings["theme"] = theme.name
         save_settings(self.config_path, self.settings)
 
-    def open_session(self, session_id: int) -> None:
-        """Show a session (in review mode when the app was started for a review)."""
+    def open_session(self, session_id: int, *, review: bool | None = None) -> None:
+        """Show a session (in review mode when asked, or when the app was started for a review)."""
+        if self.review_mode if review is None else review:
+            from tui.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(session_id))
+            return
         from tui.screens.session import SessionScreen
 
         self.push_screen(SessionScreen(session_id))

@@ -58,6 +58,20 @@ class SessionListScreen(Screen[None]):
             "slash", "filter", "Filter", id="sessions.filter", tooltip="Filter sessions as you type"
         ),
         Binding(
+            "r",
+            "review",
+            "Review",
+            id="sessions.review",
+            tooltip="Review the selected session: since last time, progress, KPIs",
+        ),
+        Binding(
+            "ctrl+f",
+            "search",
+            "Search",
+            id="sessions.search",
+            tooltip="Search terms, definitions, actions and notes of every session",
+        ),
+        Binding(
             "escape",
             "clear_filter",
             "Clear filter",
@@ -148,6 +162,17 @@ class SessionListScreen(Screen[None]):
         """Open the selected session."""
         if (session_id := self.table.selected_id) is not None:
             self.workshop.open_session(session_id)
+
+    def action_review(self) -> None:
+        """Open the selected session in review mode."""
+        if (session_id := self.table.selected_id) is not None:
+            self.workshop.open_session(session_id, review=True)
+
+    def action_search(self) -> None:
+        """Search every session's terms, actions and notes."""
+        from tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
 
     def action_new(self) -> None:
         """Ask for the new session's details and create it from the starter."""

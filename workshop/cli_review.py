@@ -1,0 +1,154 @@
+"""The follow-up review commands: `workshop review [ID]` and `workshop status ID [--json]`.
+
+`workshop` registers `COMMANDS` from here. The helpers of `workshop.cli` are imported when
+a command runs, not at import time, because `workshop.cli` imports this module itself.
+`status` never imports Textual, so it runs anywhere, for people who never open the app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from workshop.review import (
+    NO_OWNER,
+    ReviewBoard,
+    ReviewItem,
+    Section,
+    review_board,
+    text_bar,
+    with_unit,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _user_errors(command: F) -> F:
+    """`workshop.cli.user_errors`, looked up when the command runs (one line on stderr, exit 2)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from workshop.cli import user_errors
+
+        return user_errors(command)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.command()
+@click.argument("session_id", type=int, required=False)
+@click.pass_context
+@_user_errors
+def review(ctx: click.Context, session_id: int | None) -> None:
+    """Open a session in review mode: since last time, progress, KPIs (default: the latest)."""
+    from workshop.cli import database_path, fail, launch_tui, open_store
+
+    with open_store(ctx) as store:
+        if session_id is None:
+            summaries = store.sessions()  # newest workshop first
+            if not summaries:
+                fail("there are no sessions to review yet; create one with `workshop`.")
+                return
+            session_id = summaries[0].session.id
+        else:
+            store.get_session(session_id)
+    launch_tui(database_path(ctx), session_id=session_id, review=True)
+
+
+@click.command()
+@click.argument("session_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Count overdue items as of this date (YYYY-MM-DD; default: today).",
+)
+@click.pass_context
+@_user_errors
+def status(ctx: click.Context, session_id: int, as_json: bool, as_of: dt.datetime | None) -> None:
+    """Print the review summary of a session: overdue, open, done since last review, KPIs."""
+    from workshop.cli import open_store
+    from workshop.review import status_report
+
+    today = as_of.date() if as_of else dt.date.today()
+    with open_store(ctx) as store:
+        board = review_board(store, session_id, today)
+    if as_json:
+        click.echo(json.dumps(status_report(board), indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(status_lines(board)))
+
+
+def _item_line(row: ReviewItem, today: dt.date) -> str:
+    item = row.item
+    owner = row.owner if row.owner != NO_OWNER else "no owner"
+    due = f"due {item.due.isoformat()}" if item.due else "no due date"
+    if row.section is Section.OVERDUE and item.due:
+        due += f", {_plural((today - item.due).days, 'day')} late"
+    if row.section is Section.DONE and item.done_at:
+        due = f"done {item.done_at.date().isoformat()}"
+    return f"  - {item.title} — {owner} ({item.team.value}), {item.status.value}, {due}"
+
+
+def status_lines(board: ReviewBoard) -> list[str]:
+    """The review summary as plain text lines, as `workshop status` prints them."""
+    session = board.session
+    organisation = f" — {session.organisation}" if session.organisation else ""
+    last = board.reviews[-1] if board.reviews else None
+    reviewed = (
+        f"{_plural(len(board.reviews), 'review')}, last on {last.date.isoformat()}"
+        + (f" by {last.reviewer}" if last.reviewer else "")
+        if last
+        else "not reviewed yet"
+    )
+    lines = [
+        f"{session.title}{organisation} (session {session.id}, workshop {session.date})",
+        f"As of {board.today.isoformat()}, {board.since.label}; {reviewed}.",
+    ]
+    titles = {
+        Section.OVERDUE: "Overdue",
+        Section.OPEN: "Open and blocked, by owner",
+        Section.DONE: f"Done since {board.since.date.isoformat()}",
+    }
+    for section, title in titles.items():
+        rows = board.section(section)
+        lines += ["", f"{title} ({len(rows)})"]
+        lines += [_item_line(row, board.today) for row in rows] or ["  (none)"]
+    lines += ["", "Progress by team"]
+    width = max((len(p.label) for p in (*board.teams, *board.categories)), default=0)
+    for progress in board.teams:
+        bar = text_bar(progress.done, progress.total)
+        lines.append(f"  {progress.label:<{width}}  {bar}  {progress.done}/{progress.total}")
+    lines += ["", "Progress by category"]
+    for progress in board.categories:
+        bar = text_bar(progress.done, progress.total)
+        lines.append(f"  {progress.label:<{width}}  {bar}  {progress.done}/{progress.total}")
+    lines += ["", f"KPIs ({len(board.kpis)})"]
+    for kpi in board.kpis:
+        unit = kpi.kpi.unit
+        latest = (
+            f"latest {with_unit(kpi.latest.value, unit)} on {kpi.latest.date.isoformat()}"
+            if kpi.latest
+            else "no reading yet"
+        )
+        lines.append(
+            f"  - {kpi.kpi.name}: baseline {with_unit(kpi.kpi.baseline, unit)}, "
+            f"target {with_unit(kpi.kpi.target, unit)}; {latest} — {kpi.verdict}"
+        )
+    if not board.kpis:
+        lines.append("  (none)")
+    return lines
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+COMMANDS = [review, status]
+"""The commands `workshop` adds to its group."""

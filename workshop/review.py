@@ -1,0 +1,366 @@
+"""Follow-up review of a session: "since last time", progress, KPI status and review entries.
+
+Weeks after the workshop the same file is opened to see whether the plan is carried out.
+A review entry (date, reviewer) is the fixed point the next review counts from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from workshop import models as m
+from workshop.errors import ValidationFailed
+from workshop.facilitation import cycle_status
+from workshop.store import Store
+
+NO_OWNER = "(no owner)"
+
+
+@dataclass(frozen=True)
+class SincePoint:
+    """Where "since last time" starts: the latest review before today, else the workshop day."""
+
+    date: dt.date
+    review: m.Review | None
+
+    @property
+    def start(self) -> dt.datetime:
+        """The first moment counted (midnight UTC of the date), for comparing timestamps."""
+        return dt.datetime.combine(self.date, dt.time(0), tzinfo=dt.UTC)
+
+    @property
+    def label(self) -> str:
+        """'since the review of 2026-12-15 (Sam)' or 'since the workshop on 2026-11-17'."""
+        if self.review is None:
+            return f"since the workshop on {self.date.isoformat()}"
+        by = f" ({self.review.reviewer})" if self.review.reviewer else ""
+        return f"since the review of {self.date.isoformat()}{by}"
+
+
+def since_point(store: Store, session_id: int, today: dt.date) -> SincePoint:
+    """The previous review (dated before `today`), or the workshop date when there is none.
+
+    Reviews dated today are skipped, so reopening the review later the same day still
+    counts from the previous one.
+    """
+    earlier = [r for r in store.rows(m.Review, session_id) if r.date < today]
+    if earlier:
+        latest = max(earlier, key=lambda r: (r.date, r.id or 0))
+        return SincePoint(latest.date, latest)
+    return SincePoint(store.get_session(session_id).date, None)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A timestamp read without a zone is UTC, as the store writes it."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+class Section(StrEnum):
+    """Where an action item stands in the "since last time" view, in the order shown."""
+
+    OVERDUE = "overdue"
+    OPEN = "open"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One row of the "since last time" view: the item, its section and its owner's name."""
+
+    item: m.ActionItem
+    section: Section
+    owner: str
+
+
+_STATUS_ORDER = {
+    m.ActionStatus.BLOCKED: 0,
+    m.ActionStatus.IN_PROGRESS: 1,
+    m.ActionStatus.OPEN: 2,
+    m.ActionStatus.DONE: 3,
+}
+_PRIORITY_ORDER = {p: -i for i, p in enumerate(m.Priority)}
+
+
+def since_last_time(
+    items: Iterable[m.ActionItem], owners: dict[int, str], since: SincePoint, today: dt.date
+) -> list[ReviewItem]:
+    """Overdue items first (earliest due), then open and blocked items by owner, then done since.
+
+    Items done before `since` are left out: they were reviewed last time.
+    """
+    overdue: list[m.ActionItem] = []
+    still_open: list[m.ActionItem] = []
+    done: list[m.ActionItem] = []
+    for item in items:
+        if item.is_overdue(today):
+            overdue.append(item)
+        elif item.status is not m.ActionStatus.DONE:
+            still_open.append(item)
+        elif item.done_at is not None and _aware(item.done_at) >= since.start:
+            done.append(item)
+
+    def owner(item: m.ActionItem) -> str:
+        return owners.get(item.owner_id or 0, NO_OWNER)
+
+    overdue.sort(key=lambda i: (i.due or today, _PRIORITY_ORDER[i.priority], i.id or 0))
+    still_open.sort(
+        key=lambda i: (
+            i.owner_id is None or i.owner_id not in owners,
+            owner(i).casefold(),
+            _STATUS_ORDER[i.status],
+            i.due is None,
+            i.due or today,
+            i.id or 0,
+        )
+    )
+    done.sort(key=lambda i: (-_aware(i.done_at or since.start).timestamp(), i.id or 0))
+    return [
+        *(ReviewItem(i, Section.OVERDUE, owner(i)) for i in overdue),
+        *(ReviewItem(i, Section.OPEN, owner(i)) for i in still_open),
+        *(ReviewItem(i, Section.DONE, owner(i)) for i in done),
+    ]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How many of a group's action items are done."""
+
+    label: str
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        """Share done, in whole percent (rounded down, so 100 means all done)."""
+        return self.done * 100 // self.total if self.total else 0
+
+
+def text_bar(done: int, total: int, width: int = 10) -> str:
+    """A bar of `width` cells, filled in proportion to done / total (full only when all done)."""
+    filled = done * width // total if total else 0
+    return "█" * filled + "░" * (width - filled)
+
+
+def _progress(
+    items: Sequence[m.ActionItem], groups: Iterable[Any], attribute: str
+) -> list[Progress]:
+    found = []
+    for group in groups:
+        mine = [i for i in items if getattr(i, attribute) is group]
+        if mine:
+            done = sum(1 for i in mine if i.status is m.ActionStatus.DONE)
+            found.append(Progress(str(group.value), done, len(mine)))
+    return found
+
+
+def progress_by_team(items: Sequence[m.ActionItem]) -> list[Progress]:
+    """Done out of all items for each team that has items, in team order."""
+    return _progress(items, m.Team, "team")
+
+
+def progress_by_category(items: Sequence[m.ActionItem]) -> list[Progress]:
+    """Done out of all items for each category that has items, in category order."""
+    return _progress(items, m.Category, "category")
+
+
+@dataclass(frozen=True)
+class KpiStatus:
+    """A KPI with its readings over time and whether it is on track."""
+
+    kpi: m.Kpi
+    readings: tuple[m.KpiReading, ...]
+
+    @property
+    def latest(self) -> m.KpiReading | None:
+        """The most recent reading, or None before the first."""
+        return self.readings[-1] if self.readings else None
+
+    @property
+    def on_track(self) -> bool | None:
+        """Whether the latest reading beats the baseline in the right direction (None: unknown)."""
+        return self.kpi.is_on_track(self.latest.value if self.latest else None)
+
+    @property
+    def target_reached(self) -> bool:
+        """Whether the latest reading meets the target in the KPI's direction."""
+        if self.latest is None or self.kpi.target is None:
+            return False
+        if self.kpi.direction is m.Direction.UP:
+            return self.latest.value >= self.kpi.target
+        return self.latest.value <= self.kpi.target
+
+    @property
+    def verdict(self) -> str:
+        """'target reached', 'on track', 'off track', 'no reading yet' or 'no baseline'."""
+        if self.latest is None:
+            return "no reading yet"
+        if self.target_reached:
+            return "target reached"
+        if self.on_track is None:
+            return "no baseline"
+        return "on track" if self.on_track else "off track"
+
+    def chart_values(self) -> list[float]:
+        """Baseline then every reading, as floats for a small chart (display only)."""
+        values = [self.kpi.baseline] if self.kpi.baseline is not None else []
+        values += [r.value for r in self.readings]
+        return [float(v) for v in values]
+
+
+def with_unit(value: Decimal | None, unit: str) -> str:
+    """A KPI value with its unit ('12%', '7.25 hours'), or '—' when there is no value."""
+    if value is None:
+        return "—"
+    number = format(value, "f")
+    if not unit:
+        return number
+    return (
+        f"{number}{unit}" if unit in ("%", "$", "€", "£") or len(unit) == 1 else f"{number} {unit}"
+    )
+
+
+def kpi_statuses(store: Store, session_id: int) -> list[KpiStatus]:
+    """Every KPI of the session with its readings in date order."""
+    readings = sorted(store.rows(m.KpiReading, session_id), key=lambda r: (r.date, r.id or 0))
+    return [
+        KpiStatus(kpi, tuple(r for r in readings if r.kpi_id == kpi.id))
+        for kpi in store.rows(m.Kpi, session_id)
+    ]
+
+
+def reviewer_name(session: m.Session, user: str | None) -> str:
+    """Who a review is recorded for: the session's facilitator, else the login name."""
+    return session.facilitator or (user or "")
+
+
+def start_review(store: Store, session_id: int, reviewer: str, today: dt.date) -> m.Review:
+    """Record that a review happens today; the same reviewer reopening the same day reuses it."""
+    for review in store.rows(m.Review, session_id):
+        if review.date == today and review.reviewer == reviewer:
+            return review
+    return store.add(m.Review(date=today, reviewer=reviewer), session_id)
+
+
+def cycle_item(store: Store, item: m.ActionItem) -> m.ActionItem:
+    """Move an item to its next status, as in the live workshop."""
+    return cycle_status(store, item)
+
+
+def reschedule(store: Store, item: m.ActionItem, due: str | dt.date | None) -> m.ActionItem:
+    """Give an item a new due date (empty: none); a past date is allowed (the UI flags it)."""
+    edited: m.ActionItem = m.build(m.ActionItem, {**item.model_dump(), "due": due})
+    return store.update(edited)
+
+
+def add_note(
+    store: Store,
+    session_id: int,
+    text: str,
+    *,
+    author: str,
+    today: dt.date,
+    action_item_id: int | None = None,
+) -> m.ReviewNote:
+    """Save a review note, about one action item (a progress note) or the session in general."""
+    note: m.ReviewNote = m.build(
+        m.ReviewNote,
+        {"text": text, "author": author, "date": today, "action_item_id": action_item_id},
+    )
+    return store.add(note, session_id)
+
+
+def parse_reading(text: str | Decimal) -> Decimal:
+    """Read a KPI value typed as '12', '12.5%', '1,200', '$25k' exactly."""
+    raw = str(text).strip().removesuffix("%").strip()
+    if not raw:
+        raise ValidationFailed("value: is required")
+    try:
+        return m.parse_money(raw)
+    except ValueError:
+        raise ValidationFailed(f"value: must be a number such as 12.5 (got {text!r})") from None
+
+
+def record_reading(
+    store: Store,
+    session_id: int,
+    kpi_id: int,
+    value: str | Decimal,
+    *,
+    date: str | dt.date,
+    note: str = "",
+) -> m.KpiReading:
+    """Save one measured value of a KPI on a date."""
+    reading: m.KpiReading = m.build(
+        m.KpiReading,
+        {"kpi_id": kpi_id, "value": parse_reading(value), "date": date or None, "note": note},
+    )
+    return store.add(reading, session_id)
+
+
+@dataclass(frozen=True)
+class ReviewBoard:
+    """Everything the review view shows, read in one go (off the UI thread)."""
+
+    session: m.Session
+    today: dt.date
+    since: SincePoint
+    items: tuple[ReviewItem, ...]
+    teams: tuple[Progress, ...]
+    categories: tuple[Progress, ...]
+    kpis: tuple[KpiStatus, ...]
+    reviews: tuple[m.Review, ...]
+    notes: tuple[m.ReviewNote, ...]
+    owners: dict[int, str]
+
+    def section(self, section: Section) -> list[ReviewItem]:
+        """The rows of one section, in order."""
+        return [row for row in self.items if row.section is section]
+
+    def notes_on(self, action_item_id: int) -> list[m.ReviewNote]:
+        """Progress notes on one item, newest first."""
+        mine = [n for n in self.notes if n.action_item_id == action_item_id]
+        return sorted(mine, key=lambda n: (n.date, n.id or 0), reverse=True)
+
+    def notes_since(self) -> list[m.ReviewNote]:
+        """Notes taken since the fixed point, newest first."""
+        recent = [n for n in self.notes if n.date >= self.since.date]
+        return sorted(recent, key=lambda n: (n.date, n.id or 0), reverse=True)
+
+
+def review_board(store: Store, session_id: int, today: dt.date) -> ReviewBoard:
+    """Read the session's review state as of `today`."""
+    session = store.get_session(session_id)
+    owners = {p.id or 0: p.name for p in store.rows(m.Participant, session_id)}
+    items = store.rows(m.ActionItem, session_id)
+    since = since_point(store, session_id, today)
+    return ReviewBoard(
+        session=session,
+        today=today,
+        since=since,
+        items=tuple(since_last_time(items, owners, since, today)),
+        teams=tuple(progress_by_team(items)),
+        categories=tuple(progress_by_category(items)),
+        kpis=tuple(kpi_statuses(store, session_id)),
+        reviews=tuple(sorted(store.rows(m.Review, session_id), key=lambda r: (r.date, r.id or 0))),
+        notes=tuple(store.rows(m.ReviewNote, session_id)),
+        owners=owners,
+    )
+
+
+def status_report(board: ReviewBoard) -> dict[str, Any]:
+    """The review summary as JSON-ready data (what `workshop status --json` prints)."""
+    from workshop.review_report import board_report
+
+    return board_report(board)
+
+
+def progress_context(store: Store, session_id: int, today: dt.date) -> dict[str, Any] | None:
+    """Data for the exported plan's "Progress" section, or None when the session has no review."""
+    from workshop.review_report import progress_report
+
+    return progress_report(store, session_id, today)
