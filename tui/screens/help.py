@@ -8,11 +8,23 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+}
+"""Textual's key names shown as the character a facilitator presses."""
+
 
 def _keys_table(title: str, bindings: list[Binding]) -> str:
     rows = [f"### {title}", "", "| key | action |", "|---|---|"]
     for binding in bindings:
-        keys = binding.key_display or binding.key.replace(",", " / ")
+        names = [KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(",")]
+        keys = binding.key_display or " / ".join(names)
         rows.append(f"| `{keys}` | {binding.tooltip or binding.description} |")
     return "\n".join(rows)
 
@@ -20,6 +32,10 @@ def _keys_table(title: str, bindings: list[Binding]) -> str:
 def help_markdown() -> str:
     """The keymap of every screen as Markdown, built from the Binding objects the app uses."""
     from tui.app import WorkshopApp
+    from tui.screens.export import ExportScreen
+    from tui.screens.review import ReviewScreen
+    from tui.screens.review_changes import ChangesScreen
+    from tui.screens.search import SearchScreen
     from tui.screens.session import SessionScreen
     from tui.screens.session_list import SessionListScreen
     from tui.steps import STEP_CLASSES
@@ -39,7 +55,13 @@ def help_markdown() -> str:
     for step in STEP_CLASSES:
         if step.BINDINGS:
             sections.append(_keys_table(f"Step {step.number}: {step.title}", own(step.BINDINGS)))
-    sections.append(_keys_table("Forms and dialogs", own(FormModal.BINDINGS)))
+    sections += [
+        _keys_table("Export", own(ExportScreen.BINDINGS)),
+        _keys_table("Follow-up review", own(ReviewScreen.BINDINGS)),
+        _keys_table("What changed", own(ChangesScreen.BINDINGS)),
+        _keys_table("Search across sessions", own(SearchScreen.BINDINGS)),
+        _keys_table("Forms and dialogs", own(FormModal.BINDINGS)),
+    ]
     return "\n\n".join(sections)
 
 

@@ -1,11 +1,69 @@
-"""Step 5: Actions."""
+"""Step 5: the action items that leave the room, beside the standing cadence and the KPIs."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
-from tui.steps.base import StepPane
+from rich.color import Color, ColorParseError
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.css.query import NoMatches
+from textual.theme import Theme
+from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui.steps.action_forms import ActionFormModal, Layout, Links, item_cells
+from tui.steps.action_table import ActionTable
+from tui.steps.base import RecordTable, Saved, StepPane, bind
+from tui.steps.cadence_kpis import CADENCE, KPIS, RecordTab
+from tui.widgets.dialogs import ConfirmModal
+from workshop import models as m
+from workshop import planning
+from workshop.errors import NotFound, WorkshopError
+from workshop.facilitation import cycle_status
+from workshop.store import Store
+
+TABS = ("tab-actions", "tab-cadence", "tab-kpis")
+ACTIONS_ONLY = {"cycle_status", "sort", "filter_team", "filter_status"}
+SORTS = ", ".join(planning.SORT_COLUMNS)
+TEAMS = ", ".join(planning.TEAM_FILTERS)
+STATUSES = ", ".join(planning.STATUS_FILTERS)
+CADENCE_HINT = "The standing meetings both teams keep, e.g. a weekly pipeline review."
+KPI_HINT = "What both teams measure: the baseline today and the target to reach."
+
+
+@dataclass(frozen=True)
+class StepFive:
+    """Everything step 5 shows, read in one go off the UI thread."""
+
+    items: list[m.ActionItem]
+    cells: dict[int, tuple[Text, ...]]
+    links: Links
+    cadences: list[m.Cadence]
+    kpis: list[m.Kpi]
+
+
+def read_step_five(
+    store: Store, session_id: int, today: dt.date, layout: Layout, alarm: str
+) -> StepFive:
+    """Read the session's action items (with their table cells), links, cadence and KPIs."""
+    links = Links.of(
+        store.rows(m.Participant, session_id),
+        terms=store.rows(m.Term, session_id),
+        stages=store.rows(m.Stage, session_id),
+        statements=store.rows(m.Statement, session_id),
+    )
+    items = store.rows(m.ActionItem, session_id)
+    names = links.owner_names
+    cells = {
+        item.id or 0: item_cells(item, names, today, narrow=layout.narrow, alarm=alarm)
+        for item in items
+    }
+    cadences = store.rows(m.Cadence, session_id)
+    return StepFive(items, cells, links, cadences, store.rows(m.Kpi, session_id))
 
 
 class ActionsStep(StepPane):
@@ -13,9 +71,257 @@ class ActionsStep(StepPane):
 
     number = 5
     title = "Actions"
+    BINDINGS = [
+        bind("a", "add", "Add", "Add a row to the table shown (action, meeting or KPI)"),
+        bind("enter", "edit", "Edit", "Edit the selected row"),
+        bind("delete", "delete", "Delete", "Delete the selected row (asks first)"),
+        bind("space", "cycle_status", "Status", "Move the selected action to its next status"),
+        bind("c", "next_tab", "Tab", "Switch between the Actions, Cadence and KPIs tables"),
+        bind("o", "sort", "Sort", f"Sort actions by the next column ({SORTS})", show=False),
+        bind("f", "filter_team", "Team", f"Filter actions by team ({TEAMS})", show=False),
+        bind("g", "filter_status", "Status", f"Filter actions by status ({STATUSES})", show=False),
+    ]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(session_id)
+        self.links = Links()
+        self._generation = 0
+        self.cadence = RecordTab(self, RecordTable(CADENCE.columns, id="cadence-table"), CADENCE)
+        self.kpis = RecordTab(self, RecordTable(KPIS.columns, id="kpis-table"), KPIS)
 
     def compose(self) -> ComposeResult:
         yield Static(
-            "Who does what by when, the standing cadence, and the KPIs both teams track.",
+            "Who does what by when, the standing meetings, and the KPIs both teams track.",
             classes="step-intro",
         )
+        with TabbedContent(id="actions-tabs"):
+            with TabPane("Actions", id="tab-actions"):
+                yield Static(id="actions-view")
+                yield ActionTable(id="actions-table")
+            with TabPane("Cadence", id="tab-cadence"):
+                yield Static(CADENCE_HINT, classes="tab-hint")
+                yield self.cadence.table
+            with TabPane("KPIs", id="tab-kpis"):
+                yield Static(KPI_HINT, classes="tab-hint")
+                yield self.kpis.table
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    @property
+    def table(self) -> ActionTable:
+        """The action-item table."""
+        return self.query_one(ActionTable)
+
+    @property
+    def tab(self) -> str:
+        """The id of the tab shown: tab-actions, tab-cadence or tab-kpis."""
+        return self.query_one(TabbedContent).active or TABS[0]
+
+    def today(self) -> dt.date:
+        """The day overdue items are judged against (the app's clock)."""
+        return self.workshop.clock().date()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read everything step 5 shows, off the UI thread."""
+        self._generation += 1
+        table = self.table
+        table.start_loading()
+        layout = table.target_layout()
+        store = self.workshop.store
+        self._load(self._generation, store, self.today(), layout, self._alarm())
+        self.call_after_refresh(self._focus_table)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="actions-load")
+    def _load(
+        self, generation: int, store: Store, today: dt.date, layout: Layout, alarm: str
+    ) -> None:
+        try:
+            data = read_step_five(store, self.session_id, today, layout, alarm)
+        except WorkshopError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        if get_current_worker().is_cancelled:
+            return
+        fill = self.app.call_from_thread(self._loaded, generation, data, layout, today, alarm)
+        if fill is not None:
+            self.table.feed(*fill)
+
+    def _loaded(
+        self, generation: int, data: StepFive, layout: Layout, today: dt.date, alarm: str
+    ) -> tuple[int, list[int]] | None:
+        if generation != self._generation:
+            return None
+        self.links = data.links
+        self.cadence.show(data.cadences)
+        self.kpis.show(data.kpis)
+        return self.table.show_items(
+            data.items, data.cells, data.links.owner_names, layout=layout, today=today, alarm=alarm
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            event.stop()
+            self.notify(f"Could not show the action items: {event.worker.error}", severity="error")
+
+    def _alarm(self) -> str:
+        colour = self.app.theme_variables.get("error", "red")
+        try:
+            Color.parse(colour)
+        except ColorParseError:
+            return "red"
+        return colour
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if self.table.loaded and self.display:
+            self.reload()  # overdue cells carry the theme's error colour
+
+    def on_resize(self) -> None:
+        self.cadence.fit()
+        self.kpis.fit()
+
+    def on_action_table_stale(self, event: ActionTable.Stale) -> None:
+        event.stop()
+        self.reload()
+
+    def on_action_table_view_changed(self, event: ActionTable.ViewChanged) -> None:
+        event.stop()
+        self.query_one("#actions-view", Static).update(self.table.view_line())
+
+    # -- tabs -----------------------------------------------------------------------------
+
+    def _table_of(self, tab: str) -> RecordTable:
+        return self.query_one(f"#{tab} RecordTable", RecordTable)
+
+    def _focus_table(self) -> None:
+        """Focus the shown tab's table, unless the focus is elsewhere (another step, a form)."""
+        focused = self.screen.focused if self.is_mounted else None
+        if self.display and (focused is None or self in focused.ancestors):
+            self._table_of(self.tab).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        self.refresh_bindings()
+        self._focus_table()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Status, sort and filter keys only act on the action-item table."""
+        if action not in ACTIONS_ONLY:
+            return True
+        try:
+            return self.tab == TABS[0]
+        except NoMatches:
+            return True
+
+    def action_next_tab(self) -> None:
+        """Show the next of the Actions, Cadence and KPIs tables."""
+        self.query_one(TabbedContent).active = TABS[(TABS.index(self.tab) + 1) % len(TABS)]
+
+    # -- keys on the action items ---------------------------------------------------------
+
+    def action_sort(self) -> None:
+        """Sort the action items by the next column."""
+        self.table.set_view(self.table.view.next_sort())
+
+    def action_filter_team(self) -> None:
+        """Show only the action items of the next team (or all)."""
+        self.table.set_view(self.table.view.next_team())
+
+    def action_filter_status(self) -> None:
+        """Show only the action items of the next status (or all, or not done)."""
+        self.table.set_view(self.table.view.next_status())
+
+    def _ready(self) -> bool:
+        if not self.table.loaded:
+            self.notify("Still reading the action items; try again in a moment.")
+        return self.table.loaded
+
+    def _selected_item(self) -> m.ActionItem | None:
+        return self.table.selected_item if self._ready() else None
+
+    def _refresh_item(self, row_id: int) -> None:
+        """Show one item as stored now (after a refused or cancelled edit), in about 1 ms."""
+        try:
+            self.table.remember(self.workshop.store.get(m.ActionItem, row_id))
+        except NotFound:
+            self.table.forget(row_id)
+        except WorkshopError as error:
+            self.notify(str(error), severity="error")
+
+    def _small_tab(self) -> RecordTab[Any] | None:
+        """The cadence or KPI table's keeper when that tab is shown."""
+        tabs: dict[str, RecordTab[Any]] = {TABS[1]: self.cadence, TABS[2]: self.kpis}
+        return tabs.get(self.tab)
+
+    def action_add(self) -> None:
+        """Add a row to the table shown."""
+        if (small := self._small_tab()) is not None:
+            small.add()
+        elif self._ready():
+            self._open_form(None)
+
+    def action_edit(self) -> None:
+        """Edit the selected row of the table shown."""
+        if (small := self._small_tab()) is not None:
+            small.edit()
+        elif (item := self._selected_item()) is not None:
+            self._open_form(item)
+
+    def _open_form(self, item: m.ActionItem | None) -> None:
+        participants = self.links.participants
+
+        def save(typed: dict[str, Any]) -> m.ActionItem:
+            built = planning.build_action(typed, base=item, participants=participants)
+            store = self.workshop.store
+            return store.add(built, self.session_id) if item is None else store.update(built)
+
+        title = "Add action item" if item is None else "Edit action item"
+        form = ActionFormModal(title, self.links, item, today=self.today(), save=save)
+        self.app.push_screen(form, lambda saved: self._saved(saved, item))
+
+    def _saved(self, item: m.ActionItem | None, base: m.ActionItem | None) -> None:
+        if not isinstance(item, m.ActionItem):
+            if base is not None and base.id is not None:
+                self._refresh_item(base.id)  # cancelled: it may have been refused as stale
+            return
+        self.table.remember(item)
+        summary = f"{'Added' if base is None else 'Saved'} '{item.title}'"
+        warning = planning.due_warning(item.due, self.today())
+        if warning:
+            summary += f" ({warning})"
+            self.notify(f"Saved, but the {warning}: {item.due}.", severity="warning")
+        self.post_message(Saved(summary))
+
+    def action_delete(self) -> None:
+        """Delete the selected row of the table shown, after confirming."""
+        if (small := self._small_tab()) is not None:
+            small.delete()
+        elif (item := self._selected_item()) is not None:
+            self._confirm_delete(item)
+
+    def _confirm_delete(self, item: m.ActionItem) -> None:
+        def remove() -> m.ActionItem:
+            self.workshop.store.delete(item)
+            return item
+
+        def confirmed(answer: bool | None) -> None:
+            if answer and self.persist(remove, f"Deleted '{item.title}'"):
+                self.table.forget(item.id or 0)
+
+        self.app.push_screen(ConfirmModal(f"Delete action item '{item.title}'?"), confirmed)
+
+    def action_cycle_status(self) -> None:
+        """Move the selected action item to its next status, saved at once."""
+        item = self._selected_item()
+        if item is None:
+            return
+        store = self.workshop.store
+        saved = self.persist(
+            lambda: cycle_status(store, item), f"'{item.title}' is {item.next_status().value}"
+        )
+        if saved is not None:
+            self.table.remember(saved)
+        else:  # refused, perhaps changed elsewhere: show the row as it is stored now
+            self._refresh_item(item.id or 0)

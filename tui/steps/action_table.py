@@ -1,0 +1,229 @@
+"""The action-item table of step 5: sorted and filtered in memory, filled in chunks.
+
+A session can hold thousands of action items. The models stay in memory (updated as each
+change is saved), so sorting and filtering never re-read the database, and rows reach the
+table a chunk per UI-thread call from a worker, so no call blocks the screen for long.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.events import Resize
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from tui.steps.action_forms import COLUMNS, OVERDUE_MARKER, Layout, item_cells
+from tui.steps.base import RecordTable
+from workshop import models as m
+from workshop import planning
+
+CHUNK = 200
+"""Rows added to the table per UI-thread call."""
+
+
+class ActionTable(RecordTable):
+    """The action items as the room looks at them: one sort column, a team and a status filter."""
+
+    @dataclass
+    class ViewChanged(Message):
+        """The order, a filter, the counts or the loading state changed."""
+
+    @dataclass
+    class Stale(Message):
+        """The cells must be built again (narrow/wide switch); the pane reloads."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(COLUMNS, **kwargs)
+        self.items: dict[int, m.ActionItem] = {}
+        self.cells: dict[int, tuple[Text, ...]] = {}
+        self.owner_names: Mapping[int, str] = {}
+        self.view = planning.ActionView()
+        self.layout_in_use: Layout | None = None
+        self.today = dt.date.min
+        self.alarm = "red"
+        self.loaded = False
+        self.filling = False
+        self.shown = 0
+        self._generation = 0
+        self._keep: int | None = None
+
+    def target_layout(self) -> Layout:
+        """The layout for the current screen width (the step spans it, less its padding)."""
+        return Layout.for_width(self.app.size.width - 2)
+
+    def start_loading(self) -> None:
+        """Mark the rows as being read again; a fill still running stops."""
+        self.loaded = False
+        self._generation += 1
+        self.post_message(self.ViewChanged())
+
+    def show_items(
+        self,
+        items: list[m.ActionItem],
+        cells: dict[int, tuple[Text, ...]],
+        owner_names: Mapping[int, str],
+        *,
+        layout: Layout,
+        today: dt.date,
+        alarm: str,
+    ) -> tuple[int, list[int]]:
+        """Take freshly read items; returns the ticket and ids for `feed` to fill the table."""
+        self.items = {item.id or 0: item for item in items}
+        self.cells = cells
+        self.owner_names = owner_names
+        self.today = today
+        self.alarm = alarm
+        self.loaded = True
+        self._use_layout(layout)
+        return self._start_fill()
+
+    def _use_layout(self, layout: Layout) -> None:
+        if layout == self.layout_in_use:
+            return
+        self.layout_in_use = layout
+        if self._keep is None:
+            self._keep = self.selected_id
+        self.clear(columns=True)
+        for name, label, width in zip(COLUMNS, layout.labels(), layout.widths, strict=True):
+            self.add_column(label, key=name, width=width)
+
+    def _start_fill(self) -> tuple[int, list[int]]:
+        self._generation += 1
+        if self._keep is None:
+            self._keep = self.selected_id
+        self.clear()
+        order = [item.id or 0 for item in self.view.arrange(self.items.values(), self.owner_names)]
+        self.shown = len(order)
+        self.filling = True
+        self.post_message(self.ViewChanged())
+        return self._generation, order
+
+    def feed(self, generation: int, order: list[int]) -> None:
+        """Hand the rows to the UI thread chunk by chunk; call it from a worker thread."""
+        worker = get_current_worker()
+        for start in range(0, len(order), CHUNK):
+            chunk = order[start : start + CHUNK]
+            if worker.is_cancelled or not self.app.call_from_thread(
+                self._add_chunk, generation, chunk
+            ):
+                return
+        self.app.call_from_thread(self._fill_done, generation)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="action-rows")
+    def _feed_worker(self, generation: int, order: list[int]) -> None:
+        self.feed(generation, order)
+
+    def _add_chunk(self, generation: int, ids: list[int]) -> bool:
+        if generation != self._generation:
+            return False
+        for row_id in ids:
+            cells = self.cells.get(row_id)
+            if cells is not None and str(row_id) not in self.rows:
+                self.add_row(*cells, key=str(row_id))
+        if self._keep is not None and str(self._keep) in self.rows:
+            self.select_id(self._keep)
+            self._keep = None
+        return True
+
+    def _fill_done(self, generation: int) -> None:
+        if generation == self._generation:
+            self.filling = False
+            self._keep = None
+            self.post_message(self.ViewChanged())
+
+    def refill(self) -> None:
+        """Show the items in memory again in the current order and filter (no database read)."""
+        if not self.loaded:
+            self.post_message(self.ViewChanged())
+            return
+        generation, order = self._start_fill()
+        if len(order) <= CHUNK:
+            self._add_chunk(generation, order)
+            self._fill_done(generation)
+        else:
+            self._feed_worker(generation, order)
+
+    def set_view(self, view: planning.ActionView) -> None:
+        """Sort and filter by `view`; a new sort order alone re-sorts the rows in place."""
+        same_rows = (view.team, view.status) == (self.view.team, self.view.status)
+        self.view = view
+        if same_rows and self.loaded and not self.filling:
+            self._resort()
+        else:
+            self.refill()
+
+    def _resort(self) -> None:
+        keep = self.selected_id
+        ordered = self.view.arrange(self.items.values(), self.owner_names)
+        position = {item.id: index for index, item in enumerate(ordered)}
+        last = len(position)  # rows kept in sight outside the filter go to the end
+        self.sort(
+            COLUMNS[0], key=lambda title: position.get(getattr(title, "record_id", None), last)
+        )
+        if keep is not None:
+            self.select_id(keep)
+        self.post_message(self.ViewChanged())
+
+    def on_resize(self, event: Resize) -> None:
+        layout = self.target_layout()
+        if not self.loaded or self.layout_in_use is None or layout == self.layout_in_use:
+            return
+        if layout.narrow != self.layout_in_use.narrow:
+            self.post_message(self.Stale())
+        else:
+            self._use_layout(layout)
+            self.refill()
+
+    @property
+    def selected_item(self) -> m.ActionItem | None:
+        """The action item under the cursor."""
+        return self.items.get(self.selected_id or 0)
+
+    def remember(self, item: m.ActionItem) -> None:
+        """Keep a saved item and show its row; a new row stays in sight until the next sort."""
+        row_id = item.id or 0
+        self.items[row_id] = item
+        narrow = self.layout_in_use.narrow if self.layout_in_use else False
+        self.cells[row_id] = item_cells(
+            item, self.owner_names, self.today, narrow=narrow, alarm=self.alarm
+        )
+        if str(row_id) not in self.rows:
+            self.shown += 1
+        self.upsert(row_id, self.cells[row_id])
+        self.post_message(self.ViewChanged())
+
+    def forget(self, row_id: int) -> None:
+        """Drop a deleted item and its row."""
+        self.items.pop(row_id, None)
+        self.cells.pop(row_id, None)
+        if str(row_id) in self.rows:
+            self.shown -= 1
+        self.remove(row_id)
+        self.post_message(self.ViewChanged())
+
+    def view_line(self) -> Text:
+        """The keys, the sort and filters in use, and what is shown, for the line above."""
+        view = self.view
+        line = Text()
+        for key, label, value in (
+            ("o", "sort", view.sort),
+            ("f", "team", view.team),
+            ("g", "status", view.status),
+        ):
+            line.append_text(Text.assemble((key, "bold reverse"), f" {label}: ", (value, "bold")))
+            line.append("  ")
+        if not self.loaded:
+            return line.append("· loading…")
+        overdue = sum(item.is_overdue(self.today) for item in self.items.values())
+        line.append(f"· {self.shown:,} of {len(self.items):,} shown")
+        if overdue:
+            line.append(f" · {OVERDUE_MARKER} {overdue:,} overdue", style="bold")
+        if self.filling:
+            line.append(" · loading…")
+        return line
