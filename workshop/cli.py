@@ -51,6 +51,16 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class FilePath(click.Path):
+    """click's Path that also refuses a NUL character (the OS cannot name such a file)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Refuse a name with a NUL byte with click's one-line usage error, then check as usual."""
+        if "\x00" in str(value):
+            self.fail(f"{str(value)!r} contains a NUL character.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def database_path(ctx: click.Context) -> Path:
     """The database chosen with --db, WORKSHOP_DB, or the default in the user's data dir."""
     chosen: Path | None = ctx.find_root().params.get("db")
@@ -99,7 +109,7 @@ class OneLineErrors(click.Group):
 )
 @click.option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FilePath(path_type=Path, dir_okay=False),
     envvar=DB_ENV_VAR,
     help=f"Database file (default: your data folder; or set {DB_ENV_VAR}).",
 )
@@ -206,7 +216,7 @@ def open_session(ctx: click.Context, session_id: int) -> None:
 
 
 @main.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=FilePath(path_type=Path, dir_okay=False, exists=True))
 @click.pass_context
 @user_errors
 def import_file(ctx: click.Context, file: Path) -> None:
@@ -232,12 +242,12 @@ def import_file(ctx: click.Context, file: Path) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, allow_dash=True),
+    type=FilePath(path_type=Path, allow_dash=True),
     help="File to write, or - for stdout.",
 )
 @click.option(
     "--template",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    type=FilePath(path_type=Path, dir_okay=False, exists=True),
     help="Your own Jinja template (md only; runs sandboxed).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")

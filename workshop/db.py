@@ -24,6 +24,10 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
 """How long a writer waits for another process's transaction before giving up."""
 
+CORE_TABLES = frozenset({"sessions", "changes"})
+"""Tables every workshop database has from its first version on."""
+
+
 APP_DIR_NAME = "alignment-workshop"
 DB_ENV_VAR = "WORKSHOP_DB"
 
@@ -97,21 +101,33 @@ def _has_tables(path: Path) -> bool:
 
 
 def _create_owner_only(path: Path) -> None:
-    """Create an empty file readable and writable by its owner only (it holds names and revenue)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Create an empty file readable and writable by its owner only (it holds names and revenue).
+
+    A folder created for it is owner-only too, whatever the umask.
+    """
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
-        return
+        if path.parent.is_dir():
+            return
+        raise StorageError(f"Cannot create {path}: {path.parent} is not a folder.") from None
     except OSError as error:
         raise StorageError(f"Cannot create {path}: {error.strerror}.") from None
     os.close(fd)
 
 
+def _is_damaged(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text
+
+
 def storage_error(error: sqlite3.Error, path: Path | str) -> StorageError:
     """Translate an SQLite failure into one plain sentence a facilitator can act on."""
     text = str(error).lower()
-    if "readonly" in text or "read-only" in text:
+    if _is_damaged(error):
+        message = f"{path} is damaged ({error}); nothing was saved."
+    elif "readonly" in text or "read-only" in text:
         message = f"{path} is read-only: the change was not saved."
     elif "full" in text:
         message = "The disk is full: the change was not saved."
@@ -148,16 +164,37 @@ class Database:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             if not in_memory:
+                self._refuse_without_tables()  # before switching to WAL changes the file
                 self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as error:
+            if hasattr(self, "conn"):
+                self.conn.close()  # a refused open must not keep the file open
+            if _is_damaged(error):
+                raise DatabaseRefused(
+                    f"{self.path} is damaged or incomplete ({error}) and cannot be opened; "
+                    "left unchanged."
+                ) from None
             raise storage_error(error, self.path) from None
+        except DatabaseRefused:
+            self.conn.close()
+            raise
         self.db = sqlite_utils.Database(self.conn)
         try:
             self.migrate()
         except BaseException:
             self.conn.close()  # a refused open must not keep the file open
             raise
+
+    def _refuse_without_tables(self) -> None:
+        """Refuse a file marked as a workshop database whose tables are missing (damaged)."""
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        names = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
+        if version and not CORE_TABLES.issubset(names):
+            raise DatabaseRefused(
+                f"{self.path} is marked as a workshop database but its tables are missing; "
+                "left unchanged."
+            )
 
     @property
     def schema_version(self) -> int:

@@ -297,9 +297,38 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+MAX_NUMBER_DIGITS: Final = 40
+"""Longest number (digits and exponent) a file may hold; no amount, count or id needs more."""
+
+
+def _number_too_large(text: str) -> SessionFileError:
+    shown = text if len(text) <= 30 else text[:27] + "..."
+    return _one_problem(
+        f"The file holds a number too large or too precise to read ({shown}).",
+        "file: a number is too large or too precise",
+    )
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _number_too_large(text)
+    return int(text)
+
+
+def _parse_float(text: str) -> Decimal:
+    """A JSON number with a fraction or exponent, exactly; refused if its size would make
+    converting it slow (1e-999999999 takes minutes to check for being whole)."""
+    number = Decimal(text)
+    if len(text) > MAX_NUMBER_DIGITS or abs(number.adjusted()) > MAX_NUMBER_DIGITS:
+        raise _number_too_large(text)
+    return number
+
+
 def _load_json(text: str) -> Any:
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constants)
+        return json.loads(
+            text, parse_float=_parse_float, parse_int=_parse_int, parse_constant=_no_constants
+        )
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise _one_problem(

@@ -113,7 +113,9 @@ class Store:
 
     def get(self, kind: type[R], row_id: int) -> R:
         """The row of `kind` with `row_id`, or NotFound."""
-        rows = self.database.query(f"SELECT * FROM {kind.table} WHERE id = ?", (row_id,))
+        rows: list[dict[str, object]] = []
+        if _SQLITE_MIN_INT <= row_id <= _SQLITE_MAX_INT:  # SQLite cannot even look a larger one up
+            rows = self.database.query(f"SELECT * FROM {kind.table} WHERE id = ?", (row_id,))
         if not rows:
             raise NotFound(f"{kind.label} #{row_id} does not exist (it may have been deleted).")
         return from_row(kind, rows[0])
@@ -218,10 +220,13 @@ class Store:
             row = to_row(saved)
             columns = [c for c in row if c != "id"]
             assignments = ", ".join(f'"{c}" = ?' for c in columns)
-            conn.execute(
-                f"UPDATE {record.table} SET {assignments} WHERE id = ?",
-                [row[c] for c in columns] + [record.id],
-            )
+            try:
+                conn.execute(
+                    f"UPDATE {record.table} SET {assignments} WHERE id = ?",
+                    [row[c] for c in columns] + [record.id],
+                )
+            except OverflowError:
+                raise ValidationFailed(_TOO_LARGE) from None
             self._log(conn, self._session_of(saved), saved, "update", before, row)
         return saved
 
@@ -301,6 +306,8 @@ class Store:
             )
         except sqlite3.IntegrityError as error:
             raise ValidationFailed(_integrity_message(table, error)) from None
+        except OverflowError:
+            raise ValidationFailed(_TOO_LARGE) from None
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -487,6 +494,9 @@ class Store:
         after = json.loads(found[0]) if found and found[0] else None
         return int(after["version"]) if after else None
 
+
+_SQLITE_MIN_INT, _SQLITE_MAX_INT = -(2**63), 2**63 - 1
+_TOO_LARGE = f"A whole number is too large to store (at most {_SQLITE_MAX_INT:,})."
 
 NOT_UNDONE = ("timeboxes", "gates", "reviews")
 """Records of how the workshop ran, not edits: ctrl+z skips them and undoes the last edit."""
