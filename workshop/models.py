@@ -92,12 +92,10 @@ SIGN_OFF_TEAMS = (Team.SALES, Team.MARKETING)
 
 def parse_money(value: Any) -> Decimal:
     """Read an amount typed as `1200000`, `1,200,000`, `$1.2M` or `25k` as an exact Decimal."""
-    if isinstance(value, Decimal):
-        return value
     if isinstance(value, bool):
         raise ValueError("must be an amount such as 25000 or 25k")
-    if isinstance(value, int | float):
-        return Decimal(str(value))
+    if isinstance(value, Decimal | int | float):
+        return _bounded(Decimal(str(value)), "amount")
     text = str(value).strip().replace(",", "").replace("_", "").lstrip("$€£").strip()
     multiplier = Decimal(1)
     if text[-1:].lower() in ("k", "m"):
@@ -154,7 +152,20 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+def parse_number(value: Any) -> Decimal:
+    """Read a measured value (a KPI baseline, target or reading) as a bounded exact Decimal."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number such as 12 or 12.5")
+    text = str(value).strip().replace(",", "").removesuffix("%").strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"must be a number such as 12 or 12.5 (got {value!r})") from None
+    return _bounded(number, "number")
+
+
 Money = Annotated[Decimal, BeforeValidator(parse_money)]
+Number = Annotated[Decimal, BeforeValidator(parse_number)]
 Percent = Annotated[Decimal, BeforeValidator(parse_percent)]
 OptionalDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
 OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]
@@ -516,9 +527,9 @@ class Kpi(SessionRecord):
     """e.g. 'Lead-to-opportunity conversion'."""
     unit: Annotated[str, Field(max_length=40)] = ""
     """e.g. '%', 'days', 'USD'."""
-    baseline: Annotated[Decimal | None, BeforeValidator(_blank_to_none)] = None
+    baseline: Annotated[Number | None, BeforeValidator(_blank_to_none)] = None
     """Value at the workshop."""
-    target: Annotated[Decimal | None, BeforeValidator(_blank_to_none)] = None
+    target: Annotated[Number | None, BeforeValidator(_blank_to_none)] = None
     """Value to reach."""
     direction: Direction = Direction.UP
     """Whether higher (up) or lower (down) is better."""
@@ -544,7 +555,7 @@ class KpiReading(SessionRecord):
 
     kpi_id: int
     """The KPI measured."""
-    value: Decimal
+    value: Number
     """The value read."""
     date: dt.date
     """When it was measured."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 
 from workshop.errors import RevenueInputError
+from workshop.models import MAX_MAGNITUDE
 
 ROUNDING_RULE: str = (
     "Deals = ⌈target ÷ average deal size⌉; each earlier stage = ⌈next stage ÷ its conversion "
@@ -99,7 +100,13 @@ def _as_decimal(value: object) -> Decimal | None:
             return None
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite():
+        return None
+    # Refuse what no revenue plan needs and exact integer maths cannot do quickly.
+    exponent = number.as_tuple().exponent
+    if number.copy_abs() >= MAX_MAGNITUDE or (isinstance(exponent, int) and exponent < -6):
+        return None
+    return number
 
 
 def parse_percentage(value: str | int | Decimal, field: str = "conversion") -> Decimal:
