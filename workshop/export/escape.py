@@ -1,0 +1,159 @@
+"""Jinja filters that print user text as Markdown data and numbers the way the plan shows them.
+
+User text never becomes Markdown structure: every character that could start emphasis,
+code, a link, raw HTML, an entity or a table cell is backslash-escaped, every character that
+could start a block at the beginning of a line is escaped there, and line breaks become hard
+breaks (`md`), spaces (`md_inline`) or `<br>` (`cell`, the only HTML the exporter emits).
+Only the standard library is used, so the filters are cheap to import and to call.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+# Characters that are significant anywhere in a line: emphasis, code, links, raw HTML,
+# entities, table cells, strikethrough and the escape character itself.
+_ANYWHERE = tuple((char, "\\" + char) for char in "\\`*_[]<&|~")  # backslash first
+# A `#` at a line start opens a heading; after a space it can close one.
+_HASH = re.compile(r"(^|[ \t])#")
+# What can open a block at the start of a line: quotes, lists, breaks, setext underlines,
+# table delimiter rows, and ordered-list markers such as `1.` or `12)`.
+_BLOCK_START = re.compile(r"^(?:([>+\-=:])|(\d{1,9})(?=[.)]))")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_RISKY_FIRST = frozenset(">+-=:0123456789")
+_NEEDS_WORK = re.compile(r"[\\`*_\[\]<&|~#\r\n]")
+_CENT = Decimal("0.01")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def _escape_block_start(match: re.Match[str]) -> str:
+    # A list marker `1.` is made harmless by escaping the `.` or `)` after its digits.
+    return "\\" + match.group(1) if match.group(1) else match.group(2) + "\\"
+
+
+def _escape_line(line: str) -> str:
+    """Escape one line of user text so it reads as plain text wherever it starts."""
+    line = line.strip()
+    for char, escaped in _ANYWHERE:  # str.replace beats re.sub and str.translate here
+        if char in line:
+            line = line.replace(char, escaped)
+    if "#" in line:
+        line = _HASH.sub(r"\1\\#", line)
+    if line and line[0] in _RISKY_FIRST:
+        line = _BLOCK_START.sub(_escape_block_start, line, count=1)
+    return line
+
+
+def _escaped_lines(text: str) -> list[str]:
+    """The non-blank lines of `text`, each escaped (a blank line would end the block)."""
+    lines = [_escape_line(line) for line in _LINE_BREAK.split(text)]
+    return [line for line in lines if line]
+
+
+def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
+    return "" if value is None else str(value)
+
+
+def _is_plain(text: str) -> bool:
+    """Whether the text has nothing to escape: most names and titles (checked fast)."""
+    return _NEEDS_WORK.search(text) is None and (
+        not text
+        or (text[0] not in _RISKY_FIRST and not text[0].isspace() and not text[-1].isspace())
+    )
+
+
+def md(value: Any) -> str:
+    """User text for a paragraph or list item; its line breaks become Markdown hard breaks."""
+    text = value if type(value) is str else _text(value)
+    if _is_plain(text):
+        return text
+    if "\n" not in text and "\r" not in text:
+        return _escape_line(text)
+    return "\\\n".join(_escaped_lines(text))
+
+
+def md_inline(value: Any) -> str:
+    """User text for a heading or a label: one line, line breaks folded into spaces."""
+    text = value if type(value) is str else _text(value)
+    if _is_plain(text):
+        return text
+    if "\n" not in text and "\r" not in text:
+        return _escape_line(text)
+    return " ".join(_escaped_lines(text))
+
+
+def cell(value: Any) -> str:
+    """User text for a table cell: `|` escaped, line breaks as `<br>`; the row keeps its columns."""
+    text = value if type(value) is str else _text(value)
+    if _is_plain(text):
+        return text
+    if "\n" not in text and "\r" not in text:
+        return _escape_line(text)
+    return "<br>".join(_escaped_lines(text))
+
+
+def plain_number(value: Decimal | int | None) -> str:
+    """A number without exponent or trailing zeros: 30 → '30', 12.50 → '12.5'."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def number(value: Decimal | int | None) -> str:
+    """A count or measure with thousands separators: 1200000 → '1,200,000', 13.80 → '13.8'."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    whole, _, fraction = f"{value:,f}".partition(".")
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def money(value: Decimal | int | None, currency: str = "") -> str:
+    """An amount with its currency code: 'USD 1,200,000'; cents only when there are any."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        amount = f"{value.quantize(_CENT, rounding=ROUND_HALF_UP):,f}"
+    else:
+        amount = f"{int(value):,}"
+    return f"{currency} {amount}".strip()
+
+
+def percent(value: Decimal | int | None) -> str:
+    """A percentage as entered: 25 → '25%', 12.5 → '12.5%'."""
+    return "" if value is None else f"{plain_number(value)}%"
+
+
+def month_label(value: str | None) -> str:
+    """'2026-12' → 'December 2026'; empty for no month."""
+    if not value:
+        return ""
+    # Month names are spelled out here, not by strftime, so a locale cannot change the bytes.
+    year, month = date.fromisoformat(f"{value}-01").year, int(value[5:7])
+    return f"{_MONTHS[month - 1]} {year}"
+
+
+FILTERS: dict[str, Any] = {
+    "md": md,
+    "md_inline": md_inline,
+    "cell": cell,
+    "number": number,
+    "plain_number": plain_number,
+    "money": money,
+    "percent": percent,
+    "month_label": month_label,
+}
+"""The filters every action-plan template (shipped or `--template`) can use."""
