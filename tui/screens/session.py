@@ -202,8 +202,11 @@ class SessionScreen(Screen[None]):
         if change is None:
             self.notify("Nothing left to undo.")
             return
-        self.status = f"✓ undone: {change.summary}"
-        self.notify(f"Undone: {change.summary}")
+        from workshop.review_changes import Names, describe
+
+        words = describe(change, Names([change]))
+        self.status = f"✓ undone: {words}"
+        self.notify(f"Undone: {words}")
         self.pane(self.step).reload()
 
     def action_timer(self) -> None:

@@ -90,7 +90,10 @@ class FormModal(ModalScreen[Any]):
             )
             return select
         text = "" if value is None else str(value)
-        return Input(text, placeholder=spec.placeholder, id=widget_id)
+        # The first field is focused when the form opens: its cursor starts after the text, so
+        # typing adds to a name instead of replacing it. Fields reached with tab select all.
+        first = spec is self.fields[0]
+        return Input(text, placeholder=spec.placeholder, id=widget_id, select_on_focus=not first)
 
     def on_mount(self) -> None:
         self.query(".form Input, .form Select, .form TextArea").first().focus()
@@ -108,14 +111,15 @@ class FormModal(ModalScreen[Any]):
                 values[spec.name] = widget.value
         return values
 
-    def show_error(self, message: str) -> None:
-        """Show why saving failed, and mark the field it names."""
+    def show_error(self, message: str, problems: Sequence[str] = ()) -> None:
+        """Show why saving failed, and mark every field a problem names."""
         error = self.query_one("#form-error", Static)
         error.update(Text(message))
         error.scroll_visible(animate=False)
+        lines = [line.lower() for line in (problems or [message])]
         for spec in self.fields:
             widget = self.query_one(f"#field-{spec.name}")
-            named = message.lower().startswith((spec.name.lower(), spec.label.lower()))
+            named = any(line.startswith((spec.name.lower(), spec.label.lower())) for line in lines)
             widget.set_class(named, "-invalid")
 
     def action_save(self) -> None:
@@ -123,7 +127,7 @@ class FormModal(ModalScreen[Any]):
         try:
             result = self.save_callback(self.collected())
         except ValidationFailed as error:
-            self.show_error("; ".join(error.problems))
+            self.show_error("; ".join(error.problems), error.problems)
             return
         except WorkshopError as error:
             self.show_error(str(error))
