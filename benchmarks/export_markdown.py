@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 from tests.test_export_fixtures import TODAY, add_full_session
-
 from workshop import models as m
 from workshop.export import render
 from workshop.store import Store
