@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from decimal import Decimal
@@ -745,12 +747,25 @@ def test_a_read_only_file_gives_a_plain_storage_error(
     store: Store, session: m.Session, tmp_path: Path
 ) -> None:
     copy = read_only_copy(store, session, tmp_path)
-    if os.access(copy, os.W_OK):
-        pytest.skip("running as root: chmod 0o400 does not stop writes (see the next test)")
-    with pytest.raises(StorageError) as caught, Store(copy) as read_only:
-        assert read_only.rows(m.Term, session.id or 0)[0].name == "MQL"
-        read_only.add(m.Term(name="SQL"), session.id)
-    assert_plain_read_only_error(caught.value)
+    script = (
+        "import sys\n"
+        "from workshop import models as m\n"
+        "from workshop.errors import StorageError\n"
+        "from workshop.store import Store\n"
+        "try:\n"
+        f"    with Store({str(copy)!r}) as s:\n"
+        f"        assert s.rows(m.Term, {session.id})[0].name == 'MQL'\n"
+        f"        s.add(m.Term(name='SQL'), {session.id})\n"
+        "except StorageError as error:\n"
+        "    print(type(error).__name__, error)\n"
+    )
+    command = [sys.executable, "-c", script]
+    if os.geteuid() == 0:  # root writes through chmod 0o400: drop that power for the child
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    kind, _, message = out.stdout.strip().partition(" ")
+    assert kind == "StorageError", out.stdout + out.stderr
+    assert "read-only" in message and "\n" not in message
 
 
 def test_a_read_only_connection_gives_a_plain_storage_error(
