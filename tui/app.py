@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from tui.commands import WorkshopCommands
@@ -133,6 +134,18 @@ class WorkshopApp(App[None]):
     def action_toggle_projector(self) -> None:
         """Switch between the projector theme and the default theme."""
         self.theme = DEFAULT_THEME if self.theme == PROJECTOR_THEME.name else PROJECTOR_THEME.name
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast; messages quote what people typed, so they are never read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_unmount(self) -> None:
         self.store.close()

@@ -104,7 +104,7 @@ def parse_money(value: Any) -> Decimal:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"must be an amount such as 25000 or 25k (got {value!r})") from None
+        raise ValueError(f"must be an amount such as 25000 or 25k (got {shorten(value)})") from None
     return _bounded(_bounded(amount, "amount") * multiplier, "amount")
 
 
@@ -134,7 +134,7 @@ def parse_percent(value: Any) -> Decimal:
     try:
         percent = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"must be a percentage such as 30 or 30% (got {value!r})") from None
+        raise ValueError(f"must be a percentage such as 30 or 30% (got {shorten(value)})") from None
     return _bounded(percent, "percentage")
 
 
@@ -160,14 +160,37 @@ def parse_number(value: Any) -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"must be a number such as 12 or 12.5 (got {value!r})") from None
+        raise ValueError(f"must be a number such as 12 or 12.5 (got {shorten(value)})") from None
     return _bounded(number, "number")
 
 
 Money = Annotated[Decimal, BeforeValidator(parse_money)]
 Number = Annotated[Decimal, BeforeValidator(parse_number)]
 Percent = Annotated[Decimal, BeforeValidator(parse_percent)]
-OptionalDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a date only as YYYY-MM-DD: "0" or "1700000000" is not a date to a person."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"is not a real date (got {shorten(value)})") from None
+    raise ValueError(f"must be a date as YYYY-MM-DD (got {shorten(value)})")
+
+
+def shorten(value: Any, limit: int = 40) -> str:
+    """Quote what was typed, cut short so a pasted page does not flood the message."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+OptionalDate = Annotated[IsoDate | None, BeforeValidator(_blank_to_none)]
 OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=20_000)]
@@ -220,7 +243,7 @@ class Session(Record):
     """The company or business unit the teams belong to."""
     facilitator: Annotated[str, Field(max_length=200)] = ""
     """Who runs the workshop."""
-    date: dt.date = Field(default_factory=dt.date.today)
+    date: IsoDate = Field(default_factory=dt.date.today)
     """The day the workshop takes place (ISO date)."""
     step_reached: int = Field(default=1, ge=1, le=6)
     """The furthest step (1–6) the workshop has reached."""
@@ -557,7 +580,7 @@ class KpiReading(SessionRecord):
     """The KPI measured."""
     value: Number
     """The value read."""
-    date: dt.date
+    date: IsoDate
     """When it was measured."""
     note: Annotated[str, Field(max_length=2000)] = ""
     """Context for the reading."""
@@ -573,7 +596,7 @@ class Review(SessionRecord):
     table: ClassVar[str] = "reviews"
     label: ClassVar[str] = "Review"
 
-    date: dt.date
+    date: IsoDate
     """The day of the review."""
     reviewer: Annotated[str, Field(max_length=200)] = ""
     """Who ran the review."""
@@ -589,7 +612,7 @@ class ReviewNote(SessionRecord):
     table: ClassVar[str] = "review_notes"
     label: ClassVar[str] = "Review note"
 
-    date: dt.date
+    date: IsoDate
     """When the note was taken."""
     author: Annotated[str, Field(max_length=200)] = ""
     """Who wrote it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -144,7 +145,7 @@ class ExportScreen(Screen[None]):
         self.notify(f"Wrote {written}", title="Exported", timeout=8)
 
     def _error(self, message: str) -> None:
-        self.query_one("#export-error", Static).update(message)
+        self.query_one("#export-error", Static).update(Text(message))
 
     def action_close(self) -> None:
         """Back to the session."""

@@ -125,7 +125,7 @@ class ChangesScreen(Screen[None]):
             return
         line = self.lines[selected]
         who = f" by {line.who}" if line.who else ""
-        detail.update(f"{line.at.astimezone():%Y-%m-%d %H:%M}{who}: {line.text}")
+        detail.update(Text(f"{line.at.astimezone():%Y-%m-%d %H:%M}{who}: {line.text}"))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()

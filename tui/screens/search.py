@@ -118,7 +118,7 @@ class SearchScreen(Screen[None]):
             hint = f"Nothing matches '{words.strip()}'."
         else:
             hint = f"{len(hits)} match(es). Enter on a row opens it."
-        self.query_one("#search-hint", Static).update(hint)
+        self.query_one("#search-hint", Static).update(Text(hint))
         self._show_detail()
 
     def _show_detail(self) -> None:

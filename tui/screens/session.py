@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -118,7 +119,7 @@ class SessionScreen(Screen[None]):
     def on_mount(self) -> None:
         session = self.workshop.store.get_session(self.session_id)
         self.query_one("#session-title", Static).update(
-            f"[b]{session.title}[/b]  {session.organisation}"
+            Text.assemble((session.title, "bold"), "  ", session.organisation)
         )
         self.step = self.start_step or session.step_reached
         self._show_step()
@@ -132,7 +133,7 @@ class SessionScreen(Screen[None]):
             self._show_step()
 
     def watch_status(self, status: str) -> None:
-        self.query_one("#save-status", Static).update(status)
+        self.query_one("#save-status", Static).update(Text(status))
 
     def _show_step(self) -> None:
         parts = []
