@@ -42,6 +42,8 @@ _STATUS_RANK = {status: rank for rank, status in enumerate(m.ActionStatus)}
 _TEAM_RANK = {team: rank for rank, team in enumerate(m.Team)}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK_TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
+MAX_WHOLE_DIGITS = 9
+"""Longest whole number read from a form: far above any duration, far below int()'s limit."""
 
 
 def next_choice(choices: Sequence[str], current: str) -> str:
@@ -111,12 +113,23 @@ def sort_key(item: m.ActionItem, column: str, owner_names: Mapping[int, str]) ->
     return (*primary, *due, item.id or 0)
 
 
-def parse_due(text: str | dt.date | None) -> dt.date | None:
-    """Read a due date typed as YYYY-MM-DD; blank means no due date."""
-    if text is None or isinstance(text, dt.date):
+def shown(typed: str, width: int = 40) -> str:
+    """Typed text quoted back in a message, cut so a pasted page cannot flood the screen."""
+    line = " ".join(typed.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def parse_date(text: str | dt.date | None, field: str, *, required: bool = False) -> dt.date | None:
+    """Read a date typed as YYYY-MM-DD; blank means none (refused when `required`).
+
+    Only the ISO form is accepted: pydantic alone would read '0' as 1970-01-01 (a Unix time).
+    """
+    if isinstance(text, dt.date):
         return text
-    typed = text.strip()
+    typed = (text or "").strip()
     if not typed:
+        if required:
+            raise ValidationFailed(f"{field}: is required; type it as YYYY-MM-DD, e.g. 2026-12-01")
         return None
     try:
         if not _ISO_DATE.fullmatch(typed):
@@ -124,8 +137,13 @@ def parse_due(text: str | dt.date | None) -> dt.date | None:
         return dt.date.fromisoformat(typed)
     except ValueError:
         raise ValidationFailed(
-            f"due: '{typed}' is not a date; type it as YYYY-MM-DD, e.g. 2026-12-01"
+            f"{field}: '{shown(typed)}' is not a date; type it as YYYY-MM-DD, e.g. 2026-12-01"
         ) from None
+
+
+def parse_due(text: str | dt.date | None) -> dt.date | None:
+    """Read a due date typed as YYYY-MM-DD; blank means no due date."""
+    return parse_date(text, "due")
 
 
 def due_warning(due: dt.date | None, today: dt.date) -> str | None:
@@ -175,7 +193,7 @@ def parse_time(text: str | dt.time) -> dt.time:
         return dt.time(int(match[1]), int(match[2]))
     except ValueError:
         raise ValidationFailed(
-            f"time: '{text.strip()}' is not a time; type it as HH:MM, e.g. 09:30"
+            f"time: '{shown(text)}' is not a time; type it as HH:MM, e.g. 09:30"
         ) from None
 
 
@@ -192,7 +210,9 @@ def parse_teams(text: str | Sequence[m.Team]) -> list[m.Team]:
             team = m.Team(word)
         except ValueError:
             choices = ", ".join(t.value for t in m.Team)
-            raise ValidationFailed(f"attendees: '{word}' is not a team ({choices})") from None
+            raise ValidationFailed(
+                f"attendees: '{shown(word)}' is not a team ({choices})"
+            ) from None
         if team not in teams:
             teams.append(team)
     return teams
@@ -210,8 +230,11 @@ def parse_whole(text: Any, field: str, unit: str) -> int | None:
     typed = str(text or "").strip()
     if not typed:
         return None
-    if not typed.isdigit():
-        raise ValidationFailed(f"{field}: must be a whole number of {unit} (got '{typed}')")
+    # isdecimal, not isdigit: '²' is a digit int() cannot read; and int() refuses 4,300+ digits.
+    if not typed.isdecimal():
+        raise ValidationFailed(f"{field}: must be a whole number of {unit} (got '{shown(typed)}')")
+    if len(typed.lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise ValidationFailed(f"{field}: is too large (got '{shown(typed)}')")
     return int(typed)
 
 
@@ -227,7 +250,9 @@ def parse_number(text: Any, field: str) -> Decimal | None:
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite():
-        raise ValidationFailed(f"{field}: must be a number such as 12 or 12.5 (got '{typed}')")
+        raise ValidationFailed(
+            f"{field}: must be a number such as 12 or 12.5 (got '{shown(typed)}')"
+        )
     return number
 
 

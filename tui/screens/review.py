@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -27,6 +28,7 @@ from tui.screens.review_widgets import (
 from tui.steps.base import RecordTable
 from tui.widgets.forms import FormField, FormModal
 from workshop import models as m
+from workshop import planning
 from workshop import review as rv
 from workshop.errors import WorkshopError
 
@@ -101,10 +103,10 @@ class ReviewScreen(Screen[None]):
             self.review = rv.start_review(store, self.session_id, reviewer, self.today())
         except WorkshopError as error:
             self.status = f"✗ review not recorded: {error}"
-            self.notify(str(error), severity="error", timeout=8)
+            self.notify(str(error), severity="error", timeout=8, markup=False)
         else:
             self.query_one("#review-title", Static).update(
-                f"[b]Review[/b] · {session.title}  {session.organisation}"
+                Text.assemble(("Review", "bold"), f" · {session.title}  {session.organisation}")
             )
         self.table.focus()
         self.load()
@@ -117,7 +119,7 @@ class ReviewScreen(Screen[None]):
         return self.workshop.clock().date()
 
     def watch_status(self, status: str) -> None:
-        self.query_one("#review-status", Static).update(status)
+        self.query_one("#review-status", Static).update(Text(status))  # it quotes titles
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
     def load(self) -> None:
@@ -125,7 +127,7 @@ class ReviewScreen(Screen[None]):
         try:
             board = rv.review_board(self.workshop.store, self.session_id, self.today())
         except WorkshopError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         self.app.call_from_thread(self._show, board)
 
@@ -133,10 +135,16 @@ class ReviewScreen(Screen[None]):
         self.board = board
         counts = {s: len(board.section(s)) for s in rv.Section}
         reviewer = f" by {self.review.reviewer}" if self.review and self.review.reviewer else ""
+        # The reviewer's name is typed text: the line is built as Text, never read as markup.
         self.query_one("#review-since", Static).update(
-            f"Review of {board.today.isoformat()}{reviewer} · [b]{board.since.label}[/b] · "
-            f"[red]{counts[rv.Section.OVERDUE]} overdue[/] · {counts[rv.Section.OPEN]} open · "
-            f"[green]{counts[rv.Section.DONE]} done since[/]"
+            Text.assemble(
+                f"Review of {board.today.isoformat()}{reviewer} · ",
+                (board.since.label, "bold"),
+                " · ",
+                (f"{counts[rv.Section.OVERDUE]} overdue", "red"),
+                f" · {counts[rv.Section.OPEN]} open · ",
+                (f"{counts[rv.Section.DONE]} done since", "green"),
+            )
         )
         self._fill_table()
         self.query_one("#review-progress-text", Static).update(progress_text(board))
@@ -193,7 +201,7 @@ class ReviewScreen(Screen[None]):
             result = action()
         except WorkshopError as error:
             self.status = f"✗ not saved: {error}"
-            self.notify(str(error), severity="error", timeout=8)
+            self.notify(str(error), severity="error", timeout=8, markup=False)
             return None
         self._saved(summary)
         return result
@@ -211,7 +219,7 @@ class ReviewScreen(Screen[None]):
         try:
             return self.workshop.store.get(m.ActionItem, selected)
         except WorkshopError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return None
 
     def _author(self) -> str:
@@ -245,7 +253,7 @@ class ReviewScreen(Screen[None]):
                 f"Reschedule '{item.title}'",
                 [FormField("due", "Due date (YYYY-MM-DD, empty for none)")],
                 {"due": item.due.isoformat() if item.due else ""},
-                save=lambda values: rv.reschedule(store, item, values["due"]),
+                save=lambda values: rv.reschedule(store, item, planning.parse_due(values["due"])),
             ),
             done,
         )
@@ -298,7 +306,7 @@ class ReviewScreen(Screen[None]):
                 self.session_id,
                 values["kpi_id"],
                 values["value"],
-                date=values["date"],
+                date=planning.parse_date(values["date"], "date", required=True),
                 note=values["note"],
             )
 
@@ -341,7 +349,7 @@ class ReviewScreen(Screen[None]):
             change = self.workshop.store.undo(self.session_id)
         except WorkshopError as error:
             self.status = f"✗ {error}"
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         if change is None:
             self.notify("Nothing left to undo.")

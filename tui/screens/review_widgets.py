@@ -181,10 +181,9 @@ class KpiCard(Vertical):
                 if latest
                 else "no reading yet (k records one)"
             )
-            yield Static(
-                f"{with_unit(kpi.baseline, kpi.unit)} → {with_unit(kpi.target, kpi.unit)} · {now}",
-                classes="kpi-numbers",
-            )
+            numbers = f"{with_unit(kpi.baseline, kpi.unit)} → {with_unit(kpi.target, kpi.unit)}"
+            # The unit is typed text ("[%]" is a fine unit): shown as typed, never as markup.
+            yield Static(Text(f"{numbers} · {now}"), classes="kpi-numbers")
 
 
 class CompareScreen(ModalScreen[None]):

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -96,7 +97,7 @@ class SessionListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="list-header"):
             yield Static("[b]Alignment Workshop[/b] · sessions", id="list-title")
-            yield Static(str(self.workshop.store.path), id="list-db")
+            yield Static(Text(str(self.workshop.store.path)), id="list-db")
         yield Input(placeholder="Filter by title or organisation (/)", id="session-filter")
         yield RecordTable(COLUMNS, id="sessions-table")
         yield Static("", id="sessions-empty", classes="empty-hint")
@@ -187,8 +188,11 @@ class SessionListScreen(Screen[None]):
 
         def save(values: dict[str, Any]) -> int | None:
             from workshop import models as m
+            from workshop.planning import parse_date
 
-            session = m.build(m.Session, values)  # validation first: the message names the field
+            # Validation first, so the message names the field; the date strictly as YYYY-MM-DD.
+            date = parse_date(values["date"], "date", required=True)
+            session = m.build(m.Session, {**values, "date": date})
             created = create_session(
                 self.workshop.store,
                 title=session.title,
@@ -242,9 +246,9 @@ class SessionListScreen(Screen[None]):
             try:
                 store.delete(session)
             except WorkshopError as error:
-                self.notify(str(error), severity="error")
+                self.notify(str(error), severity="error", markup=False)
                 return
-            self.notify(f"Deleted '{session.title}'.")
+            self.notify(f"Deleted '{session.title}'.", markup=False)
             self.load()
 
         self.app.push_screen(

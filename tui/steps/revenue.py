@@ -152,7 +152,7 @@ class RevenueStep(StepPane):
             self.goal_editor.say(f"✗ {error} — kept {kept}", refused=field)
             if not isinstance(error, ValidationFailed):  # stale or unwritable: say so loudly
                 self.post_message(SaveFailed(str(error)))
-                self.notify(str(error), severity="error", timeout=8)
+                self.notify(str(error), severity="error", timeout=8, markup=False)
             return
         if goal is None:
             self.pending[field] = typed

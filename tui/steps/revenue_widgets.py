@@ -195,7 +195,7 @@ class GoalEditor(Vertical):
     def say(self, message: str, *, refused: str | None = None) -> None:
         """Show a message under the fields; `refused` names the field whose value was refused."""
         line = self.query_one("#goal-message", Static)
-        line.update(message)
+        line.update(Text(message))  # it can quote what was typed: never read as markup
         line.set_class(bool(message), "-shown")
         line.set_class(refused is not None, "-refused")
         for editor in self.query(GoalInput):

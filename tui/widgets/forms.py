@@ -30,6 +30,14 @@ class FormField:
     allow_blank: bool = True
 
 
+MESSAGE_LIMIT = 600
+"""Longest error shown: a message quoting a pasted page must not bury the form."""
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
+
+
 SaveCallback = Callable[[dict[str, Any]], Any]
 WarnCallback = Callable[[Any], str | None]
 
@@ -63,7 +71,8 @@ class FormModal(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Label(self.form_title, classes="form-title")
+            # Titles name records ("Reschedule '[b]x'"): shown as typed, never read as markup.
+            yield Label(Text(self.form_title), classes="form-title")
             if self.note:
                 yield Static(self.note, classes="form-note")
             for spec in self.fields:
@@ -82,8 +91,12 @@ class FormModal(ModalScreen[Any]):
             area.show_line_numbers = False
             return area
         if spec.kind == "select":
+            # Option labels are often typed names ("[/x]" is a fine name): never read as markup.
+            options = [
+                (Text(label) if isinstance(label, str) else label, v) for label, v in spec.options
+            ]
             select: Select[Any] = Select(
-                list(spec.options),
+                options,
                 id=widget_id,
                 allow_blank=spec.allow_blank,
                 value=value if value is not None else Select.NULL,
@@ -114,7 +127,7 @@ class FormModal(ModalScreen[Any]):
     def show_error(self, message: str, problems: Sequence[str] = ()) -> None:
         """Show why saving failed, and mark every field a problem names."""
         error = self.query_one("#form-error", Static)
-        error.update(Text(message))
+        error.update(Text(_cut(message)))
         error.scroll_visible(animate=False)
         lines = [line.lower() for line in (problems or [message])]
         for spec in self.fields:
