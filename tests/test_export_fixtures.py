@@ -240,8 +240,9 @@ def _add_hostile_session(store: Store) -> m.Session:
             ),
             sid,
         )
+    items = []
     for i, text in enumerate(HOSTILE):
-        store.add(
+        item = store.add(
             m.ActionItem(
                 title=text[:300],
                 description=LONG_DEFINITION if i == 1 else text,
@@ -255,6 +256,13 @@ def _add_hostile_session(store: Store) -> m.Session:
             ),
             sid,
         )
+        items.append(item)
+    # Reviews: the last one before TODAY names the "since" point, with a hostile reviewer.
+    for i, text in enumerate(HOSTILE[:3]):
+        store.add(m.Review(date=WORKSHOP_DAY + dt.timedelta(days=i + 1), reviewer=text[:200]), sid)
+    for i, text in enumerate(HOSTILE):
+        note = {"date": TODAY, "author": HOSTILE[-1 - i][:200], "text": text}
+        store.add(m.ReviewNote(**note, action_item_id=items[i].id if i % 2 else None), sid)
     for i, text in enumerate(HOSTILE[:4]):
         store.add(m.Cadence(name=text[:200], weekday=i, frequency=list(m.Frequency)[i % 3]), sid)
         kpi = store.add(m.Kpi(name=text[:200], unit="| <u>", baseline=1, target=2), sid)

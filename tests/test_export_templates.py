@@ -87,7 +87,9 @@ def test_reaching_for_python_internals_is_refused(
 
 
 def test_a_huge_range_is_refused(store: Store, full: int, tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match=r"mine\.md\.j2, line 2 failed: Range too big"):
+    with pytest.raises(
+        ExportError, match=r"mine\.md\.j2, line 2 was stopped: it would make a range"
+    ):
         render_template(store, full, tmp_path, "ok\n{{ range(10**9)|list|length }}")
 
 

@@ -43,11 +43,16 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def build_context(store: Store, session_id: int, *, today: dt.date | None = None) -> dict[str, Any]:
-    """The data a template gets (documented in docs/templates.md); `today` sets overdue flags."""
+def build_context(
+    store: Store, session_id: int, *, today: dt.date | None = None, tables: bool = True
+) -> dict[str, Any]:
+    """The data a template gets (documented in docs/templates.md); `today` sets overdue flags.
+
+    `tables=False` skips the Markdown rows of the action tables (the CSV and ICS need none).
+    """
     from workshop.export.context import build_context as build
 
-    return build(store, session_id, today=today)
+    return build(store, session_id, today=today, tables=tables)
 
 
 def render(
@@ -70,7 +75,7 @@ def render(
         store.get_session(session_id)  # a plain NotFound for a missing session
         return export_json(store, session_id)
     with _without_cycle_collection():
-        context = build_context(store, session_id, today=today)
+        context = build_context(store, session_id, today=today, tables=fmt == "md")
         if fmt == "md":
             from workshop.export import markdown
 

@@ -1,28 +1,40 @@
 """Action items as template data: sorted, flagged overdue, grouped by owner and by due month.
 
 Plans can hold tens of thousands of items and the export budget is 150 ms for 10,000, so
-the items are read as plain rows in one query rather than validated one by one as models
-(which alone costs more than the budget); every row was validated when it was saved.
+the items are read as plain rows in one sorted query rather than validated one by one as
+models (which alone costs more than the budget); every row was validated when it was saved.
+For the same reason the rows of the plan's two large tables are written here, in the one
+pass over the items, instead of by a template loop: each group gets its table body as
+ready Markdown (`table_rows`, user text escaped with the `cell` filter).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from workshop import models as m
+from workshop.export.escape import cell, is_plain
 from workshop.store import Store
 
 PRIORITY_RANK: dict[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 STATUSES: tuple[str, ...] = tuple(status.value for status in m.ActionStatus)
 NO_DUE_DATE = "No due date"
 UNASSIGNED = "Unassigned"
+OVERDUE_MARK = ", **overdue**"
+"""What the tables print after the status of an overdue item."""
 
 _COLUMNS = (
     "id", "title", "description", "owner_id", "team", "category", "priority", "due",
     "status", "term_id", "stage_id", "statement_id", "done_at",
 )  # fmt: skip
+# Plan order: earliest due first and undated last, then the most urgent (an unknown priority
+# after the known ones), then the order of entry. SQLite sorts faster than Python here.
+_ORDER = (
+    "due IS NULL, due, CASE priority "
+    + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in PRIORITY_RANK.items())
+    + " ELSE 9 END, id"
+)
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -46,38 +58,72 @@ def _serves(row: dict[str, Any], names: dict[str, dict[Any, Any]]) -> list[str]:
 
 
 def action_items(
-    store: Store, session_id: int, today: dt.date, names: dict[str, dict[Any, Any]]
+    store: Store,
+    session_id: int,
+    today: dt.date,
+    names: dict[str, dict[Any, Any]],
+    *,
+    tables: bool = True,
 ) -> dict[str, Any]:
-    """The `actions` entry of the template context (see docs/templates.md)."""
+    """The `actions` entry of the template context (see docs/templates.md).
+
+    Without `tables` the groups' `table_rows` are left empty (CSV and ICS do not print them).
+    """
     # Each row dict becomes the item itself: no second dict per item.
     items: list[dict[str, Any]] = store.database.query(
-        f"SELECT {', '.join(_COLUMNS)} FROM {m.ActionItem.table} WHERE session_id = ?",
+        f"SELECT {', '.join(_COLUMNS)} FROM {m.ActionItem.table} "
+        f"WHERE session_id = ? ORDER BY {_ORDER}",
         (session_id,),
     )
-    items.sort(key=_plan_order)
     people: dict[Any, m.Participant] = names["participants"]
     owner_names = {key: person.name for key, person in people.items()}
     owner_teams = {key: person.team.value for key, person in people.items()}
+    owner_cells = {key: cell(name) for key, name in owner_names.items()}
     cutoff = today.isoformat()
-    by_owner: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    by_month: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    # Per owner and per month: the items and their table rows. Items come in due order, so
+    # a month's items are consecutive.
+    by_owner: dict[Any, tuple[list[dict[str, Any]], list[str]]] = {}
+    by_month: dict[Any, tuple[list[dict[str, Any]], list[str]]] = {}
+    month: Any = ()
     counts = dict.fromkeys(STATUSES, 0)
     overdue = 0
     for item in items:
         owner_id, due, status = item["owner_id"], item["due"], item["status"]
-        item["owner"] = owner_names.get(owner_id)
-        item["owner_team"] = owner_teams.get(owner_id)
-        item["due_month"] = month = due[:7] if due else None
+        owner = owner_id if owner_id in owner_names else None
+        item["owner"] = owner_names.get(owner)
+        item["owner_team"] = owner_teams.get(owner)
+        due_month = due[:7] if due else None
+        if due_month != month:  # a new month (they come in order; setdefault in case not)
+            month = due_month
+            month_items, month_rows = by_month.setdefault(month, ([], []))
+        item["due_month"] = month
         item["overdue"] = late = due is not None and due < cutoff and status != "done"
-        item["serves"] = (
+        item["serves"] = serves = (
             _serves(item, names)
             if item["term_id"] or item["stage_id"] or item["statement_id"]
             else []
         )
-        by_owner[owner_id if owner_id in owner_names else None].append(item)
-        by_month[month].append(item)
+        if owner not in by_owner:
+            by_owner[owner] = ([], [])
+        owner_items, owner_rows = by_owner[owner]
+        owner_items.append(item)
+        month_items.append(item)
         counts[status] += 1
         overdue += late
+        if tables:
+            # The rows the template wrote before, byte for byte (see partials/actions.md.j2).
+            title, description, priority = item["title"], item["description"], item["priority"]
+            title = title if is_plain(title) else cell(title)
+            state = status + OVERDUE_MARK if late else status
+            day = due or ""
+            owner_rows.append(
+                f"| {day} | **{title}**{'<br>' + cell(description) if description else ''} "
+                f"| {state} | {priority} | {item['category']} "
+                f"| {cell('; '.join(serves)) if serves else ''} |"
+            )
+            month_rows.append(
+                f"| {day} | {title} | {owner_cells.get(owner, '')} | {state} | {priority} |"
+            )
     owners = sorted(by_owner, key=lambda key: _owner_order(people.get(key)))
     return {
         "all": items,
@@ -86,27 +132,24 @@ def action_items(
                 "owner": owner_names.get(key, UNASSIGNED),
                 "team": owner_teams.get(key),
                 "assigned": key is not None,
-                "actions": by_owner[key],
+                "actions": by_owner[key][0],
+                "table_rows": "\n".join(by_owner[key][1]),
             }
             for key in owners
         ],
         "by_month": [
             {
-                "month": month,
-                "label": _month_label(month) if month else NO_DUE_DATE,
-                "actions": actions,
+                "month": key,
+                "label": _month_label(key) if key else NO_DUE_DATE,
+                "actions": month_items,
+                "table_rows": "\n".join(month_rows),
             }
-            for month, actions in by_month.items()  # already in due order, undated last
+            for key, (month_items, month_rows) in by_month.items()  # due order, undated last
         ],
         "counts": counts,
         "overdue": overdue,
         "total": len(items),
     }
-
-
-def _plan_order(item: dict[str, Any]) -> tuple[str, int, int]:
-    """Earliest due first and undated last, then the most urgent, then the order of entry."""
-    return (item["due"] or "~", PRIORITY_RANK.get(item["priority"], 9), item["id"])
 
 
 def _owner_order(owner: m.Participant | None) -> tuple[bool, str, str, int]:

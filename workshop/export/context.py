@@ -19,6 +19,7 @@ from workshop.blind_round import RoundRow, read_round, score_round
 from workshop.cycle import won_index, work_out
 from workshop.export.actions import action_items
 from workshop.revenue import ROUNDING_RULE
+from workshop.review import progress_context
 from workshop.store import Store
 
 STEP_NAMES: dict[int, str] = {
@@ -45,8 +46,13 @@ def moment(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def build_context(store: Store, session_id: int, *, today: dt.date | None = None) -> dict[str, Any]:
-    """The documented template context of one session (see docs/templates.md)."""
+def build_context(
+    store: Store, session_id: int, *, today: dt.date | None = None, tables: bool = True
+) -> dict[str, Any]:
+    """The documented template context of one session (see docs/templates.md).
+
+    `tables=False` leaves the action tables' Markdown rows out, for the CSV and ICS exports.
+    """
     session = store.get_session(session_id)
     today = today or dt.date.today()
     participants = store.rows(m.Participant, session_id)
@@ -66,7 +72,8 @@ def build_context(store: Store, session_id: int, *, today: dt.date | None = None
         "assessment": _assessment(read_round(store, session_id)),
         "glossary": _glossary(terms),
         "revenue": _revenue(store.rows(m.RevenueGoal, session_id), stages, names["terms"]),
-        "actions": action_items(store, session_id, today, names),
+        "actions": action_items(store, session_id, today, names, tables=tables),
+        "progress": progress_context(store, session_id, today),
         "cadence": [_cadence(c, session.date) for c in store.rows(m.Cadence, session_id)],
         "kpis": _kpis(store.rows(m.Kpi, session_id), store.rows(m.KpiReading, session_id)),
         "gates": [_gate(g) for g in store.rows(m.Gate, session_id)],

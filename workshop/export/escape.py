@@ -24,7 +24,9 @@ _HASH = re.compile(r"(^|[ \t])#")
 _BLOCK_START = re.compile(r"^(?:([>+\-=:])|(\d{1,9})(?=[.)]))")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _RISKY_FIRST = frozenset(">+-=:0123456789")
-_NEEDS_WORK = re.compile(r"[\\`*_\[\]<&|~#\r\n]")
+# Text with nothing to escape (most names and titles), in one match: no significant character
+# anywhere, no risky or blank first character and no blank last one.
+_PLAIN = re.compile(r"(?![>+\-=:0-9\s])[^\\`*_\[\]<&|~#\r\n]*(?<!\s)")
 _CENT = Decimal("0.01")
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -62,18 +64,15 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _is_plain(text: str) -> bool:
+def is_plain(text: str) -> bool:
     """Whether the text has nothing to escape: most names and titles (checked fast)."""
-    return _NEEDS_WORK.search(text) is None and (
-        not text
-        or (text[0] not in _RISKY_FIRST and not text[0].isspace() and not text[-1].isspace())
-    )
+    return _PLAIN.fullmatch(text) is not None
 
 
 def md(value: Any) -> str:
     """User text for a paragraph or list item; its line breaks become Markdown hard breaks."""
     text = value if type(value) is str else _text(value)
-    if _is_plain(text):
+    if is_plain(text):
         return text
     if "\n" not in text and "\r" not in text:
         return _escape_line(text)
@@ -83,7 +82,7 @@ def md(value: Any) -> str:
 def md_inline(value: Any) -> str:
     """User text for a heading or a label: one line, line breaks folded into spaces."""
     text = value if type(value) is str else _text(value)
-    if _is_plain(text):
+    if is_plain(text):
         return text
     if "\n" not in text and "\r" not in text:
         return _escape_line(text)
@@ -93,27 +92,34 @@ def md_inline(value: Any) -> str:
 def cell(value: Any) -> str:
     """User text for a table cell: `|` escaped, line breaks as `<br>`; the row keeps its columns."""
     text = value if type(value) is str else _text(value)
-    if _is_plain(text):
+    if is_plain(text):
         return text
     if "\n" not in text and "\r" not in text:
         return _escape_line(text)
     return "<br>".join(_escaped_lines(text))
 
 
-def plain_number(value: Decimal | int | None) -> str:
+def _decimal(value: Decimal | int | str) -> Decimal | int:
+    """A number given as text ('12.50', as the Progress data has them) read exactly."""
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def plain_number(value: Decimal | int | str | None) -> str:
     """A number without exponent or trailing zeros: 30 → '30', 12.50 → '12.5'."""
     if value is None:
         return ""
+    value = _decimal(value)
     if isinstance(value, int):
         return str(value)
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def number(value: Decimal | int | None) -> str:
+def number(value: Decimal | int | str | None) -> str:
     """A count or measure with thousands separators: 1200000 → '1,200,000', 13.80 → '13.8'."""
     if value is None:
         return ""
+    value = _decimal(value)
     if isinstance(value, int):
         return f"{value:,}"
     whole, _, fraction = f"{value:,f}".partition(".")

@@ -9,18 +9,19 @@ misspelt variable into an error instead of a silent blank.
 from __future__ import annotations
 
 import contextlib
+import decimal
 import os
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from workshop.errors import ExportError
 from workshop.export.escape import FILTERS
+from workshop.export.sandbox import Budget, LimitedSandbox, LimitExceeded
 from workshop.resources import templates_dir
 
 ACTION_PLAN_TEMPLATE = "action_plan.md.j2"
@@ -47,11 +48,14 @@ class _Environment(_DataLookup, jinja2.Environment):
     """The shipped templates' environment."""
 
 
-class _SandboxedEnvironment(_DataLookup, ImmutableSandboxedEnvironment):
-    """A user template's environment: Jinja's immutable sandbox."""
+class _SandboxedEnvironment(_DataLookup, LimitedSandbox):
+    """A user template's environment: Jinja's immutable sandbox, with limits (sandbox.py)."""
 
 
-def _configure(environment: jinja2.Environment) -> jinja2.Environment:
+_Env = TypeVar("_Env", bound=jinja2.Environment)
+
+
+def _configure(environment: _Env) -> _Env:
     environment.filters.update(FILTERS)
     return environment
 
@@ -83,10 +87,11 @@ def render_action_plan(context: dict[str, Any]) -> str:
 
 
 def render_user_template(context: dict[str, Any], path: Path) -> str:
-    """The action plan from a user's template, run in Jinja's immutable sandbox.
+    """The action plan from a user's template, run in Jinja's immutable sandbox with limits.
 
     The template may include or import the shipped partials and macros by name. Every
-    failure becomes one ExportError line naming the template and, when known, the line.
+    failure, a runaway (too slow, too large, too deep) included, becomes one ExportError
+    line naming the template and, when known, the line.
     """
     try:
         path.read_text(encoding="utf-8")  # read once here for a plain message if it cannot be
@@ -101,18 +106,20 @@ def render_user_template(context: dict[str, Any], path: Path) -> str:
     folders = [str(path.parent)]
     with contextlib.suppress(FileNotFoundError):
         folders.append(str(templates_dir()))
-    environment = _configure(
-        _SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(folders),
-            autoescape=False,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+    actions = context.get("actions")
+    budget = Budget(context, items=actions["total"] if isinstance(actions, dict) else 0)
+    environment = _SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        budget=budget,
     )
+    _configure(environment).guard_filters()
     try:
-        return environment.get_template(path.name).render(context)
+        return budget.collect(environment.get_template(path.name).generate(context))
     except jinja2.TemplateSyntaxError as error:
         raise ExportError(
             f"Template {error.filename or path}, line {error.lineno}: {_one_line(error)}."
@@ -129,6 +136,19 @@ def render_user_template(context: dict[str, Any], path: Path) -> str:
         ) from None
     except jinja2.TemplateNotFound as error:
         raise ExportError(f"Template {path}: cannot find the included template {error}.") from None
+    except LimitExceeded as error:
+        raise ExportError(
+            f"Template {path}{_line_of(error, path)} was stopped: it {error}."
+        ) from None
+    except RecursionError as error:
+        raise ExportError(
+            f"Template {path}{_line_of(error, path)} was stopped: it nests too deeply "
+            "(an include or a macro that calls itself?)."
+        ) from None
+    except MemoryError:
+        raise ExportError(
+            f"Template {path} was stopped: it needs more memory than there is."
+        ) from None
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
         raise ExportError(
             f"Template {path}{_line_of(error, path)} failed: {_one_line(error)}."
@@ -136,6 +156,8 @@ def render_user_template(context: dict[str, Any], path: Path) -> str:
 
 
 def _one_line(error: BaseException) -> str:
+    if isinstance(error, OverflowError | decimal.DecimalException):
+        return f"a number is out of range ({type(error).__name__})"
     text = " ".join(str(error).split()) or type(error).__name__
     return text.rstrip(".")
 
