@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -11,13 +12,14 @@ from test_export_fixtures import (
     HOSTILE,
     LONG_DEFINITION,
     TODAY,
+    add_full_session,
     add_hostile_session,
     inline_text,
     markdown_parser,
     table_problems,
 )
 
-from workshop.export import render
+from workshop.export import build_context, render
 from workshop.export.escape import cell, md, md_inline
 from workshop.store import Store
 
@@ -140,3 +142,36 @@ def test_a_ten_thousand_character_definition_is_printed_whole(hostile_plan: str)
     expected = "\n".join(lines_of(LONG_DEFINITION))
     assert expected in texts  # the term's definition paragraph
     assert any(expected in text for text in texts if text != expected)  # the action's cell
+
+
+# The action tables' rows are written in Python for speed; they must be what this template
+# loop (the shipped partial's loop before) writes, for hostile text as for plain.
+BY_OWNER_ROW = (
+    '| {{ item.due or "" }} | **{{ item.title|cell }}**{% if item.description %}<br>'
+    "{{ item.description|cell }}{% endif %} | {{ item.status }}{% if item.overdue %}, "
+    "**overdue**{% endif %} | {{ item.priority }} | {{ item.category }} | {% if item.serves %}"
+    '{{ item.serves|join("; ")|cell }}{% endif %} |'
+)
+BY_MONTH_ROW = (
+    '| {{ item.due or "" }} | {{ item.title|cell }} | {{ item.owner|cell }} | {{ item.status }}'
+    "{% if item.overdue %}, **overdue**{% endif %} | {{ item.priority }} |"
+)
+
+
+@pytest.mark.parametrize("make", [add_hostile_session, add_full_session])
+def test_the_action_table_rows_are_what_the_template_loop_wrote(store: Store, make: Any) -> None:
+    import jinja2
+
+    from workshop.export.escape import FILTERS
+
+    session = make(store)
+    assert session.id is not None
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    environment.filters.update(FILTERS)
+    actions = build_context(store, session.id, today=TODAY)["actions"]
+    for groups, row in ((actions["by_owner"], BY_OWNER_ROW), (actions["by_month"], BY_MONTH_ROW)):
+        template = environment.from_string(row)
+        for group in groups:
+            expected = "\n".join(template.render(item=item) for item in group["actions"])
+            assert group["table_rows"] == expected
+    assert sum(len(group["actions"]) for group in actions["by_owner"]) == actions["total"]
