@@ -6,6 +6,7 @@ Every value is a string, number, bool or None, so JSON and templates print it as
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -114,7 +115,21 @@ def progress_report(store: Store, session_id: int, today: dt.date) -> dict[str, 
     done_total = sum(p.done for p in board.teams)
     total = sum(p.total for p in board.teams)
     notes = sorted(board.notes, key=lambda n: (n.date, n.id or 0))
-    titles = {i.id: i.title for i in store.rows(m.ActionItem, session_id)}
+    # Only the items notes refer to: reading every item again doubled the export of big plans.
+    referred = {n.action_item_id for n in notes if n.action_item_id}
+    titles = (
+        {
+            i.id: i.title
+            for i in store.rows(
+                m.ActionItem,
+                session_id,
+                where="id IN (SELECT value FROM json_each(?))",
+                params=(json.dumps(sorted(referred)),),
+            )
+        }
+        if referred
+        else {}
+    )
     return {
         **report,
         "reviews": [{"date": r.date.isoformat(), "reviewer": r.reviewer} for r in board.reviews],
