@@ -37,7 +37,6 @@ class ExportScreen(Screen[None]):
             "Write file",
             id="export.write",
             tooltip="Write the export",
-            priority=True,
         ),
         Binding("escape", "close", "Back", id="export.close", tooltip="Back to the session"),
     ]

@@ -49,7 +49,9 @@ class FormModal(ModalScreen[Any]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save and close", priority=True),
+        # Not a priority binding: ctrl+s must queue behind the keys typed (or pasted) before it,
+        # or the last characters of a fast typist would be missed by the save.
+        Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save and close"),
         Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without saving"),
     ]
 
