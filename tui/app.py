@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -14,7 +15,9 @@ from textual.theme import Theme
 
 from tui.commands import WorkshopCommands
 from tui.settings import load_settings, save_settings, settings_path
-from workshop.store import Store
+
+if TYPE_CHECKING:
+    from workshop.store import Store
 
 Clock = Callable[[], dt.datetime]
 
@@ -80,20 +83,39 @@ class WorkshopApp(App[None]):
 
     def __init__(
         self,
-        store: Store,
+        store: Store | Callable[[], Store],
         *,
         session_id: int | None = None,
         review: bool = False,
         clock: Clock = _local_now,
         config_path: Path | None = None,
+        db_path: Path | None = None,
     ) -> None:
+        """`store` is the open store, or a function that opens it when it is first needed."""
         super().__init__()
-        self.store = store
+        self._store: Store | None = None if callable(store) else store
+        self._open_store = store if callable(store) else None
+        self._store_lock = threading.Lock()
+        self.db_path = db_path if db_path is not None or callable(store) else store.path
         self.initial_session = session_id
         self.review_mode = review
         self.clock = clock
         self.config_path = config_path or settings_path()
         self.settings = load_settings(self.config_path)
+
+    @property
+    def store(self) -> Store:
+        """The workshop database, opened on first use.
+
+        Opening it imports the storage layer (pydantic models, sqlite-utils), which takes
+        longer than Textual's own start; the session list draws its first frame without it.
+        """
+        if self._store is None:
+            with self._store_lock:  # a worker thread and the UI may both ask first
+                if self._store is None and self._open_store is not None:
+                    self._store = self._open_store()
+        assert self._store is not None
+        return self._store
 
     def on_mount(self) -> None:
         from tui.screens.session_list import SessionListScreen
@@ -148,7 +170,8 @@ class WorkshopApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_unmount(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
 
 
 def make_app(
@@ -159,8 +182,22 @@ def make_app(
     clock: Clock = _local_now,
     config_path: Path | None = None,
 ) -> WorkshopApp:
-    """Build the app on the database at `db_path` (the CLI and the tests both use this)."""
-    store = Store(db_path, clock=clock)
+    """Build the app on the database at `db_path` (the CLI and the tests both use this).
+
+    The database is opened when the app first needs it, which is after its first frame.
+    """
+    path = Path(db_path).expanduser()
+
+    def open_store() -> Store:
+        from workshop.store import Store
+
+        return Store(path, clock=clock)
+
     return WorkshopApp(
-        store, session_id=session_id, review=review, clock=clock, config_path=config_path
+        open_store,
+        session_id=session_id,
+        review=review,
+        clock=clock,
+        config_path=config_path,
+        db_path=path,
     )

@@ -1,4 +1,9 @@
-"""The first screen: every session in the database, filtered as you type."""
+"""The first screen: every session in the database, filtered as you type.
+
+It is the first thing the app draws, so its module imports nothing but Textual: the table
+(whose module brings in every step), the forms and the storage layer are imported on first
+use, and the table is mounted when the sessions have been read, off the UI thread.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,16 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
-from tui.steps.base import RecordTable
-from tui.widgets.dialogs import ConfirmModal
-from tui.widgets.forms import FormField, FormModal
 from workshop.errors import WorkshopError
-from workshop.store import SessionSummary
 
 if TYPE_CHECKING:
     from tui.app import WorkshopApp
+    from tui.steps.base import RecordTable
+    from workshop.store import SessionSummary
 
 COLUMNS = ("Title", "Organisation", "Date", "Step", "Agreed terms", "Open actions")
 
@@ -41,6 +45,9 @@ def summary_cells(summary: SessionSummary) -> tuple[str, ...]:
 
 class SessionListScreen(Screen[None]):
     """Pick, create, import or delete a workshop session."""
+
+    AUTO_FOCUS = "#sessions-table"
+    """Never the filter: until the table arrives nothing is focused, so n, i and / act at once."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="sessions.new", tooltip="Create a new session"),
@@ -97,35 +104,60 @@ class SessionListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="list-header"):
             yield Static("[b]Alignment Workshop[/b] · sessions", id="list-title")
-            yield Static(Text(str(self.workshop.store.path)), id="list-db")
+            yield Static(Text(str(self.workshop.db_path)), id="list-db")
         yield Input(placeholder="Filter by title or organisation (/)", id="session-filter")
-        yield RecordTable(COLUMNS, id="sessions-table")
-        yield Static("", id="sessions-empty", classes="empty-hint")
+        yield Static("Reading the sessions…", id="sessions-empty", classes="empty-hint")
         yield Footer()
 
     @property
     def table(self) -> RecordTable:
-        """The sessions table."""
+        """The sessions table (NoMatches until the sessions have been read once)."""
+        from tui.steps.base import RecordTable
+
         return self.query_one("#sessions-table", RecordTable)
 
+    def _selected_id(self) -> int | None:
+        try:
+            return self.table.selected_id
+        except NoMatches:  # not read yet
+            return None
+
     def on_mount(self) -> None:
-        self.table.focus()
-        self.load()
+        self.call_after_refresh(self.load)  # the first frame is drawn before the slow imports
 
     def on_screen_resume(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sessions")
     def load(self) -> None:
-        """Read the sessions off the UI thread, then show them."""
-        summaries = self.workshop.store.sessions()
-        self.app.call_from_thread(self._show, summaries)
+        """Read the sessions off the UI thread (opening the store on first use), then show them."""
+        import tui.steps.base  # noqa: F401  (the table's module, imported here rather than on the UI)
 
-    def _show(self, summaries: list[SessionSummary]) -> None:
+        try:
+            summaries = self.workshop.store.sessions()
+        except WorkshopError as error:
+            self.app.call_from_thread(self._failed, str(error))
+            return
+        self.app.call_from_thread(self._show, summaries)  # type: ignore[arg-type]  # async
+
+    def _failed(self, reason: str) -> None:
+        self.query_one("#sessions-empty", Static).update(Text(reason))
+        self.notify(reason, severity="error", markup=False)
+
+    async def _show(self, summaries: list[SessionSummary]) -> None:
         self.summaries = summaries
+        if not self.query("#sessions-table"):
+            from tui.steps.base import RecordTable
+
+            table = RecordTable(COLUMNS, id="sessions-table")
+            await self.mount(table, before="#sessions-empty")
+            if self.focused is None:
+                table.focus()
         self._apply_filter()
 
     def _apply_filter(self) -> None:
+        if not self.query("#sessions-table"):
+            return  # not read yet: the rows are filtered when they arrive
         needle = self.query_one("#session-filter", Input).value.strip().casefold()
         shown = [
             s
@@ -144,9 +176,15 @@ class SessionListScreen(Screen[None]):
         self._apply_filter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.table.focus()
+        self._focus_table()
 
-    def on_data_table_row_selected(self, event: RecordTable.RowSelected) -> None:
+    def _focus_table(self) -> None:
+        try:
+            self.table.focus()
+        except NoMatches:
+            self.set_focus(None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
 
@@ -157,16 +195,16 @@ class SessionListScreen(Screen[None]):
     def action_clear_filter(self) -> None:
         """Clear the filter and go back to the table."""
         self.query_one("#session-filter", Input).value = ""
-        self.table.focus()
+        self._focus_table()
 
     def action_open(self) -> None:
         """Open the selected session."""
-        if (session_id := self.table.selected_id) is not None:
+        if (session_id := self._selected_id()) is not None:
             self.workshop.open_session(session_id)
 
     def action_review(self) -> None:
         """Open the selected session in review mode."""
-        if (session_id := self.table.selected_id) is not None:
+        if (session_id := self._selected_id()) is not None:
             self.workshop.open_session(session_id, review=True)
 
     def action_search(self) -> None:
@@ -177,6 +215,7 @@ class SessionListScreen(Screen[None]):
 
     def action_new(self) -> None:
         """Ask for the new session's details and create it from the starter."""
+        from tui.widgets.forms import FormField, FormModal
         from workshop.sessions import create_session
 
         fields = [
@@ -210,6 +249,7 @@ class SessionListScreen(Screen[None]):
 
     def action_import(self) -> None:
         """Import a session JSON file by path."""
+        from tui.widgets.forms import FormField, FormModal
         from workshop.session_file import import_json
 
         def save(values: dict[str, Any]) -> int | None:
@@ -234,7 +274,9 @@ class SessionListScreen(Screen[None]):
 
     def action_delete(self) -> None:
         """Delete the selected session after confirming."""
-        session_id = self.table.selected_id
+        from tui.widgets.dialogs import ConfirmModal
+
+        session_id = self._selected_id()
         if session_id is None:
             return
         store = self.workshop.store

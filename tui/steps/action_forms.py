@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,15 @@ def cell(text: str, style: str = "") -> Text:
     return Text(" ".join(text.split()), style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
+@functools.lru_cache(maxsize=4096)
+def shared_cell(text: str, style: str = "") -> Text:
+    """`cell`, made once per text and style: thousands of rows share a few owners and words.
+
+    Safe because DataTable only reads its cells (it renders them, never changes them).
+    """
+    return cell(text, style)
+
+
 class TitleCell(Text):
     """A title cell that also carries its item's id, so the table can be re-sorted in place."""
 
@@ -90,17 +100,19 @@ def item_cells(
         return SHORT_WORDS.get(value, value) if narrow else value
 
     owner = owner_names.get(item.owner_id, "") if item.owner_id is not None else ""
-    due = cell(item.due.isoformat() if item.due else "")
+    due = item.due.isoformat() if item.due else ""
     if item.is_overdue(today):
-        due = cell(f"{OVERDUE_MARKER} {due.plain}", f"bold {alarm}")
+        due_cell = shared_cell(f"{OVERDUE_MARKER} {due}", f"bold {alarm}")
+    else:
+        due_cell = shared_cell(due)
     return (
         TitleCell(item.title, item.id or 0),
-        cell(owner),
-        cell(word(item.team)),
-        cell(word(item.category)),
-        cell(word(item.priority)),
-        due,
-        cell(word(item.status)),
+        shared_cell(owner),
+        shared_cell(word(item.team)),
+        shared_cell(word(item.category)),
+        shared_cell(word(item.priority)),
+        due_cell,
+        shared_cell(word(item.status)),
     )
 
 

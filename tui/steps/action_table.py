@@ -8,14 +8,16 @@ table a chunk per UI-thread call from a worker, so no call blocks the screen for
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.events import Resize
+from textual.geometry import Size
 from textual.message import Message
+from textual.widgets.data_table import Row, RowKey
 from textual.worker import get_current_worker
 
 from tui.steps.action_forms import COLUMNS, OVERDUE_MARKER, Layout, item_cells
@@ -23,7 +25,7 @@ from tui.steps.base import RecordTable
 from workshop import models as m
 from workshop import planning
 
-CHUNK = 200
+CHUNK = 500
 """Rows added to the table per UI-thread call."""
 
 
@@ -52,6 +54,45 @@ class ActionTable(RecordTable):
         self.shown = 0
         self._generation = 0
         self._keep: int | None = None
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Skip measuring new cells: every column has a fixed width and every row one line.
+
+        DataTable measures each cell of each new row to size auto-width columns; with fixed
+        widths that work is thrown away, and for thousands of rows it is most of the fill.
+        """
+        if any(column.auto_width for column in self.columns.values()):
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(width, self.row_count + header)
+
+    def _append_rows(self, rows: Iterable[tuple[str, tuple[Text, ...]]]) -> None:
+        """Append one-line rows in one go: `add_row`'s bookkeeping, with its per-row work once.
+
+        `DataTable.add_row` re-validates the cursor and bumps the cache counter for every row;
+        for a chunk of hundreds that repeated work is most of the time spent. The steps are
+        those of `add_row` in the pinned Textual version (pyproject pins textual==8.2.8).
+        """
+        columns = [column.key for column in self.ordered_columns]
+        was_empty = self.row_count == 0
+        index = first = self.row_count
+        for key, cells in rows:
+            row_key = RowKey(key)
+            self._row_locations[row_key] = index
+            self._data[row_key] = dict(zip(columns, cells, strict=False))
+            self.rows[row_key] = Row(row_key, 1)
+            self._new_rows.add(row_key)
+            index += 1
+        if index == first:
+            return
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        if was_empty and self.row_count and self.columns and self.show_cursor:
+            self._highlight_cursor()
+        self._update_count += 1
+        self.check_idle()
 
     def target_layout(self) -> Layout:
         """The layout for the current screen width (the step spans it, less its padding)."""
@@ -122,10 +163,11 @@ class ActionTable(RecordTable):
     def _add_chunk(self, generation: int, ids: list[int]) -> bool:
         if generation != self._generation:
             return False
-        for row_id in ids:
-            cells = self.cells.get(row_id)
-            if cells is not None and str(row_id) not in self.rows:
-                self.add_row(*cells, key=str(row_id))
+        self._append_rows(
+            (str(row_id), cells)
+            for row_id in ids
+            if (cells := self.cells.get(row_id)) is not None and str(row_id) not in self.rows
+        )
         if self._keep is not None and str(self._keep) in self.rows:
             self.select_id(self._keep)
             self._keep = None
