@@ -265,7 +265,56 @@ CREATE INDEX idx_changes_cause ON changes (cause) WHERE cause IS NOT NULL;
 CREATE INDEX idx_changes_entity ON changes (entity, entity_id, id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _search_triggers(), _V3)
+# Version 4: search rows are keyed by a rowid derived from the record (id * 4 + kind), so a
+# save deletes its old search row by rowid instead of scanning the whole index (the
+# unindexed entity/entity_id columns made every save slower as the file grew).
+_KIND_CODE = {"terms": 1, "action_items": 2, "review_notes": 3}
+
+
+def _search_by_rowid() -> str:
+    parts = []
+    for table, (title, body) in _SEARCHED.items():
+        code = _KIND_CODE[table]
+        new_title, new_body = title, body
+        for column in ("name", "title"):
+            new_title = new_title.replace(column, f"NEW.{column}")
+        for column in (
+            "definition",
+            "entry_criteria",
+            "exit_criteria",
+            "example",
+            "description",
+            "text",
+        ):
+            new_body = new_body.replace(column, f"NEW.{column}")
+        insert = (
+            "INSERT INTO search_index (rowid, title, body, entity, entity_id, session_id) "
+            f"VALUES (NEW.id * 4 + {code}, {new_title}, {new_body}, '{table}', NEW.id, "
+            "NEW.session_id);"
+        )
+        delete = f"DELETE FROM search_index WHERE rowid = OLD.id * 4 + {code};"
+        for suffix in ("ai", "ad", "au"):
+            parts.append(f"DROP TRIGGER {table}_search_{suffix};")
+        parts.append(
+            f"CREATE TRIGGER {table}_search_ai AFTER INSERT ON {table} BEGIN {insert} END;"
+        )
+        parts.append(
+            f"CREATE TRIGGER {table}_search_ad AFTER DELETE ON {table} BEGIN {delete} END;"
+        )
+        parts.append(
+            f"CREATE TRIGGER {table}_search_au AFTER UPDATE ON {table} BEGIN {delete} {insert} END;"
+        )
+    parts.append("DELETE FROM search_index;")
+    for table, (title, body) in _SEARCHED.items():
+        parts.append(
+            "INSERT INTO search_index (rowid, title, body, entity, entity_id, session_id) "
+            f"SELECT id * 4 + {_KIND_CODE[table]}, {title}, {body}, '{table}', id, session_id "
+            f"FROM {table};"
+        )
+    return "\n".join(parts)
+
+
+MIGRATIONS: tuple[str, ...] = (_V1, _search_triggers(), _V3, _search_by_rowid())
 """Migration N (1-based) brings a file from `user_version` N-1 to N."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
