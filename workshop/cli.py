@@ -15,13 +15,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from workshop.db import DB_ENV_VAR, default_database_path
+from workshop.db import DB_ENV_VAR, default_database_path, inspect_file
 from workshop.errors import WorkshopError
-from workshop.store import Store
+
+if TYPE_CHECKING:
+    from workshop.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,6 +72,8 @@ def database_path(ctx: click.Context) -> Path:
 @contextmanager
 def open_store(ctx: click.Context) -> Iterator[Store]:
     """The store on the chosen database, closed afterwards."""
+    from workshop.store import Store
+
     with Store(database_path(ctx), who=os.environ.get("USER", "")) as store:
         yield store
 
@@ -123,7 +127,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
     """
     if ctx.invoked_subcommand is None:
         path = db if db is not None else default_database_path()
-        Store(path).close()  # refuse a bad file with a clear line before the screen opens
+        inspect_file(path)  # refuse a foreign or newer file with one line before the screen opens
         launch_tui(path)
 
 
@@ -293,6 +297,7 @@ def demo(no_open: bool) -> None:
     """Open the complete demo session in a temporary copy (your database is not touched)."""
     from workshop.resources import sample_session
     from workshop.session_file import import_json
+    from workshop.store import Store
 
     folder = Path(tempfile.mkdtemp(prefix="workshop-demo-"))
     path = folder / "demo.db"

@@ -14,8 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import Any
 
 from workshop.errors import DatabaseRefused, StorageError
 from workshop.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -179,7 +178,6 @@ class Database:
         except DatabaseRefused:
             self.conn.close()
             raise
-        self.db = sqlite_utils.Database(self.conn)
         try:
             self.migrate()
         except BaseException:
@@ -195,6 +193,16 @@ class Database:
                 f"{self.path} is marked as a workshop database but its tables are missing; "
                 "left unchanged."
             )
+
+    @property
+    def db(self) -> Any:
+        """The same connection as a sqlite-utils Database, for scripts and tools.
+
+        Imported on first use: the app's start-up does not need it.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     @property
     def schema_version(self) -> int:
