@@ -82,3 +82,15 @@ async def test_unwritable_path_is_reported_inline(make_tui, db_path: Path, tmp_p
         message = str(export.query_one("#export-error").render())
         assert message and "Traceback" not in message
         assert not os.path.exists(locked / "missing-folder")
+
+
+async def test_e_on_step_6_opens_the_export_preview(make_tui, db_path: Path) -> None:
+    session_id = demo_session(db_path)
+    app = make_tui(session_id=session_id)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("6")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ExportScreen"

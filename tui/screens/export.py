@@ -13,11 +13,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, MarkdownViewer, Select, Static
 
+from tui.typed import WorkshopNode
 from tui.widgets.dialogs import ConfirmModal
 from workshop.errors import WorkshopError
 
 if TYPE_CHECKING:
-    from tui.app import WorkshopApp
+    pass
 
 FORMAT_OPTIONS = [
     ("Markdown action plan (.md)", "md"),
@@ -27,7 +28,7 @@ FORMAT_OPTIONS = [
 ]
 
 
-class ExportScreen(Screen[None]):
+class ExportScreen(WorkshopNode, Screen[None]):
     """Shows the plan as it will be written; nothing about the session is ended or locked."""
 
     BINDINGS = [
@@ -44,14 +45,6 @@ class ExportScreen(Screen[None]):
     def __init__(self, session_id: int) -> None:
         super().__init__(classes="export-screen")
         self.session_id = session_id
-
-    @property
-    def workshop(self) -> WorkshopApp:
-        """The running app (typed)."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Static("[b]Export[/b] · preview of the action plan (escape: back)", id="export-title")

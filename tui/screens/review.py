@@ -26,6 +26,7 @@ from tui.screens.review_widgets import (
     progress_text,
 )
 from tui.steps.base import RecordTable
+from tui.typed import WorkshopNode
 from tui.widgets.forms import FormField, FormModal
 from workshop import models as m
 from workshop import planning
@@ -33,7 +34,7 @@ from workshop import review as rv
 from workshop.errors import WorkshopError
 
 if TYPE_CHECKING:
-    from tui.app import WorkshopApp
+    pass
 
 T = TypeVar("T")
 
@@ -42,7 +43,7 @@ def _key(key: str, action: str, label: str, tooltip: str, *, show: bool = True) 
     return Binding(key, action, label, show=show, id=f"review.{action}", tooltip=tooltip)
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(WorkshopNode, Screen[None]):
     """Opens on "since last time": overdue first, open by owner, then done since last review."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,14 +69,6 @@ class ReviewScreen(Screen[None]):
         self.focus_item = focus_item
         self.board: rv.ReviewBoard | None = None
         self.review: m.Review | None = None
-
-    @property
-    def workshop(self) -> WorkshopApp:
-        """The running app (typed)."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
 
     @property
     def table(self) -> RecordTable:

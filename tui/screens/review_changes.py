@@ -15,18 +15,19 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from tui.screens.review_widgets import TableFiller, fit
 from tui.steps.base import RecordTable
+from tui.typed import WorkshopNode
 from workshop.errors import WorkshopError
 from workshop.review_changes import ChangeKind, ChangeLine, parse_since, what_changed
 
 if TYPE_CHECKING:
-    from tui.app import WorkshopApp
+    pass
 
 KIND_CYCLE: tuple[ChangeKind | None, ...] = (None, *ChangeKind)
 """The kind filter `f` steps through: everything, then one kind at a time."""
 COLUMNS = ("When", "Kind", "What")
 
 
-class ChangesScreen(Screen[None]):
+class ChangesScreen(WorkshopNode, Screen[None]):
     """The session's changes, newest first, since a date; `f` filters by kind."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -44,14 +45,6 @@ class ChangesScreen(Screen[None]):
         self.since = since
         self.kind: ChangeKind | None = None
         self.lines: list[ChangeLine] = []
-
-    @property
-    def workshop(self) -> WorkshopApp:
-        """The running app (typed)."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
 
     @property
     def table(self) -> RecordTable:

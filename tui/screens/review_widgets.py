@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Sparkline, Static
 
 from tui.steps.base import Cell, RecordTable
+from tui.typed import WorkshopNode
 from workshop.errors import WorkshopError
 from workshop.review import (
     KpiStatus,
@@ -27,7 +28,7 @@ from workshop.review import (
 from workshop.review_search import SessionComparison, compare_sessions, session_to_compare
 
 if TYPE_CHECKING:
-    from tui.app import WorkshopApp
+    pass
 
 ITEM_COLUMNS = ("Due", "Status", "Owner", "Action")
 NARROW = 100
@@ -186,7 +187,7 @@ class KpiCard(Vertical):
             yield Static(Text(f"{numbers} · {now}"), classes="kpi-numbers")
 
 
-class CompareScreen(ModalScreen[None]):
+class CompareScreen(WorkshopNode, ModalScreen[None]):
     """This session beside the other workshop of the same organisation: index and definitions."""
 
     BINDINGS = [
@@ -196,14 +197,6 @@ class CompareScreen(ModalScreen[None]):
     def __init__(self, session_id: int) -> None:
         super().__init__(classes="dialog-screen")
         self.session_id = session_id
-
-    @property
-    def workshop(self) -> WorkshopApp:
-        """The running app (typed)."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="compare-box"):

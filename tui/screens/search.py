@@ -14,11 +14,12 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.screens.review_widgets import TableFiller, fit
 from tui.steps.base import RecordTable
+from tui.typed import WorkshopNode
 from workshop.errors import WorkshopError
 from workshop.review_search import SearchHit, search
 
 if TYPE_CHECKING:
-    from tui.app import WorkshopApp
+    pass
 
 COLUMNS = ("Session", "Kind", "Title", "Match")
 TABLES = {3: "#terms-table", 5: "#actions-table"}
@@ -34,7 +35,7 @@ def snippet_text(hit: SearchHit, width: int) -> Text:
     return text
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(WorkshopNode, Screen[None]):
     """Find words across every session; results open the session at the matching row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -46,14 +47,6 @@ class SearchScreen(Screen[None]):
         super().__init__(classes="search-screen")
         self.filler = TableFiller()
         self.hits: list[SearchHit] = []
-
-    @property
-    def workshop(self) -> WorkshopApp:
-        """The running app (typed)."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
 
     @property
     def table(self) -> RecordTable:

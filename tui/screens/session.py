@@ -14,12 +14,13 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from tui.steps import STEP_CLASSES
 from tui.steps.base import Saved, SaveFailed, StepPane
+from tui.typed import WorkshopNode
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.timer import StepTimer
 from workshop.errors import WorkshopError
 
 if TYPE_CHECKING:
-    from tui.app import WorkshopApp
+    pass
 
 
 def _step_binding(number: int) -> Binding:
@@ -34,7 +35,7 @@ def _step_binding(number: int) -> Binding:
     )
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(WorkshopNode, Screen[None]):
     """Runs one workshop: steps 1–6, each saved as it changes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -96,14 +97,6 @@ class SessionScreen(Screen[None]):
         self.session_id = session_id
         self.start_step = start_step
         self.timer = StepTimer(session_id)
-
-    @property
-    def workshop(self) -> WorkshopApp:
-        """The running app (typed)."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="session-header"):

@@ -20,10 +20,10 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from tui.typed import WorkshopNode
 from workshop.errors import WorkshopError
 
 if TYPE_CHECKING:
-    from tui.app import WorkshopApp
     from tui.steps.base import RecordTable
     from workshop.store import SessionSummary
 
@@ -43,7 +43,7 @@ def summary_cells(summary: SessionSummary) -> tuple[str, ...]:
     )
 
 
-class SessionListScreen(Screen[None]):
+class SessionListScreen(WorkshopNode, Screen[None]):
     """Pick, create, import or delete a workshop session."""
 
     AUTO_FOCUS = "#sessions-table"
@@ -92,14 +92,6 @@ class SessionListScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(classes="session-list-screen")
         self.summaries: list[SessionSummary] = []
-
-    @property
-    def workshop(self) -> WorkshopApp:
-        """The running app (typed)."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="list-header"):

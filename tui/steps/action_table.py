@@ -246,7 +246,7 @@ class ActionTable(RecordTable):
         self.cells.pop(row_id, None)
         if str(row_id) in self.rows:
             self.shown -= 1
-        self.remove(row_id)
+        self.remove_record(row_id)
         self.post_message(self.ViewChanged())
 
     def view_line(self) -> Text:

@@ -12,11 +12,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
 
+from tui.typed import WorkshopNode
 from workshop import models as m
 from workshop.errors import WorkshopError
 
 if TYPE_CHECKING:
-    from tui.app import WorkshopApp
+    pass
 
 T = TypeVar("T")
 Cell = str | Text
@@ -57,7 +58,7 @@ class RecordTable(DataTable[Cell]):
             self.add_row(*plain(cells), key=key)
             self.select_id(row_id)
 
-    def remove(self, row_id: int) -> None:
+    def remove_record(self, row_id: int) -> None:
         """Remove the row of `row_id` if it is shown."""
         if str(row_id) in self.rows:
             self.remove_row(str(row_id))
@@ -91,7 +92,7 @@ class SaveFailed(Message):
     reason: str
 
 
-class StepPane(Vertical):
+class StepPane(WorkshopNode, Vertical):
     """Base of the six step panes: knows the store, the session, and how to save and report."""
 
     number: ClassVar[int] = 0
@@ -101,14 +102,6 @@ class StepPane(Vertical):
     def __init__(self, session_id: int) -> None:
         super().__init__(id=f"step-{self.number}", classes="step")
         self.session_id = session_id
-
-    @property
-    def workshop(self) -> WorkshopApp:
-        """The running app (typed)."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
 
     @property
     def session(self) -> m.Session:

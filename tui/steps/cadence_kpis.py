@@ -217,6 +217,6 @@ class RecordTab(Generic[S]):
         def confirmed(answer: bool | None) -> None:
             if answer and self.pane.persist(remove, f"Deleted {self.spec.noun} {name}"):
                 self.records.pop(row_id, None)
-                self.table.remove(row_id)
+                self.table.remove_record(row_id)
 
         self.pane.app.push_screen(ConfirmModal(f"Delete {self.spec.noun} {name}?"), confirmed)

@@ -102,7 +102,7 @@ class ParticipantsStep(StepPane):
             if answer and self.persist(
                 lambda: store.delete(person) or person, f"Deleted {person.name}"
             ):
-                self.table.remove(selected)
+                self.table.remove_record(selected)
 
         self.app.push_screen(
             ConfirmModal(f"Delete participant {person.name}? Items they own keep no owner."),

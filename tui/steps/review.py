@@ -81,6 +81,6 @@ class ReviewStep(StepPane):
         text = "[b]Gates[/b]\n" + "\n".join(escape(line) for line in lines) if lines else ""
         self.query_one("#gates-summary", Static).update(text)
 
-    def action_export(self) -> None:
-        """Open the export preview."""
-        self.screen.run_action("export")
+    async def action_export(self) -> None:
+        """Open the export preview (the session screen's `x`)."""
+        await self.screen.run_action("export")

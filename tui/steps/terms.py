@@ -236,7 +236,7 @@ class TermsStep(StepPane):
             if answer and self.persist(delete, f"Deleted {term.name}"):
                 self._changes += 1
                 self.terms.pop(term.id or 0, None)
-                self.table.remove(term.id or 0)
+                self.table.remove_record(term.id or 0)
                 self._refresh_summary()
 
         self.app.push_screen(

@@ -8,18 +8,19 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Digits, Static
 
+from tui.typed import WorkshopNode
 from workshop import models as m
 from workshop import timebox as tb
 from workshop.errors import WorkshopError
 
 if TYPE_CHECKING:
-    from tui.app import WorkshopApp
+    pass
 
 SAVE_EVERY_SECONDS = 30
 """While running, the time spent is saved this often, so a crash loses at most this much."""
 
 
-class StepTimer(Horizontal):
+class StepTimer(WorkshopNode, Horizontal):
     """Counts down the current step's timebox; `t` starts/pauses, `+` adds five minutes."""
 
     def __init__(self, session_id: int) -> None:
@@ -30,14 +31,6 @@ class StepTimer(Horizontal):
         self.countdown = tb.Countdown(planned_seconds=0)
         self.rang = False
         self.last_saved_elapsed = 0
-
-    @property
-    def workshop(self) -> WorkshopApp:
-        """The running app (typed)."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Static(id="timer-text")
