@@ -69,34 +69,29 @@ def is_plain(text: str) -> bool:
     return _PLAIN.fullmatch(text) is not None
 
 
-def md(value: Any) -> str:
-    """User text for a paragraph or list item; its line breaks become Markdown hard breaks."""
+def _escaped(value: Any, line_break: str) -> str:
+    """User text escaped line by line, its line breaks joined with `line_break`."""
     text = value if type(value) is str else _text(value)
     if is_plain(text):
         return text
     if "\n" not in text and "\r" not in text:
         return _escape_line(text)
-    return "\\\n".join(_escaped_lines(text))
+    return line_break.join(_escaped_lines(text))
+
+
+def md(value: Any) -> str:
+    """User text for a paragraph or list item; its line breaks become Markdown hard breaks."""
+    return _escaped(value, "\\\n")
 
 
 def md_inline(value: Any) -> str:
     """User text for a heading or a label: one line, line breaks folded into spaces."""
-    text = value if type(value) is str else _text(value)
-    if is_plain(text):
-        return text
-    if "\n" not in text and "\r" not in text:
-        return _escape_line(text)
-    return " ".join(_escaped_lines(text))
+    return _escaped(value, " ")
 
 
 def cell(value: Any) -> str:
     """User text for a table cell: `|` escaped, line breaks as `<br>`; the row keeps its columns."""
-    text = value if type(value) is str else _text(value)
-    if is_plain(text):
-        return text
-    if "\n" not in text and "\r" not in text:
-        return _escape_line(text)
-    return "<br>".join(_escaped_lines(text))
+    return _escaped(value, "<br>")
 
 
 def _decimal(value: Decimal | int | str) -> Decimal | int:
