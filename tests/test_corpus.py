@@ -117,7 +117,7 @@ ARGUMENTS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("word as date", ["new", "--title", "T", "--date", "yesterday"], ("--date",)),
     ("missing import file", ["import", "missing.json"], ("missing.json",)),
     ("folder as import file", ["import", "folder"], ("directory",)),
-    ("device as import file", ["import", "/dev/null"], ("not valid JSON",)),
+    ("device as import file", ["import", "/dev/null"], ("device",)),
     ("output in a missing folder", ["export", "1", "-o", "nowhere/plan.md"], ("does not exist",)),
     ("folder as output", ["export", "1", "-o", "folder"], ("folder",)),
     ("existing output", ["export", "1", "-o", "existing.md"], ("--force",)),

@@ -35,8 +35,8 @@ USER_TEXT = st.lists(ALPHABET, max_size=60).map("".join)
 
 
 def lines_of(text: str) -> list[str]:
-    """What the plan keeps of a text: its lines, trimmed, without blank ones."""
-    stripped = (line.strip() for line in re.split(r"\r\n|\r|\n", text))
+    """What the plan keeps of a text: its lines, trimmed, without blank ones, tabs as spaces."""
+    stripped = (line.strip().replace("\t", " ") for line in re.split(r"\r\n|\r|\n", text))
     return [line for line in stripped if line]
 
 

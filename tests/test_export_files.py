@@ -129,3 +129,24 @@ def test_folders_and_missing_folders_are_refused(tmp_path: Path) -> None:
         write_atomically(tmp_path, "x")
     with pytest.raises(ExportError, match=r"folder .*missing does not exist"):
         write_atomically(tmp_path / "missing" / "plan.md", "x")
+
+
+def test_the_open_database_and_its_companions_are_never_targets(tmp_path: Path) -> None:
+    database = tmp_path / "workshop.db"
+    database.write_bytes(b"SQLite format 3\x00")
+    for name in ("workshop.db", "workshop.db-wal", "workshop.db-shm", "workshop.db-journal"):
+        with pytest.raises(ExportError, match="open database"):
+            write_atomically(tmp_path / name, "plan", force=True, protect=database)
+    # A path that reaches the folder another way is the same file.
+    with pytest.raises(ExportError, match="open database"):
+        write_atomically(tmp_path / "." / "workshop.db-wal", "plan", protect=database)
+    assert database.read_bytes() == b"SQLite format 3\x00"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["workshop.db"]
+
+
+def test_a_file_next_to_the_database_is_still_written(tmp_path: Path) -> None:
+    database = tmp_path / "workshop.db"
+    database.write_bytes(b"")
+    target = tmp_path / "workshop.db-plan.md"
+    write_atomically(target, "plan", protect=database)
+    assert target.read_text() == "plan"

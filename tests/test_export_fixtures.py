@@ -182,6 +182,11 @@ LONG_DEFINITION = ("A very long definition | with pipes * and stars. " * 40 + "\
 """Over 10,000 characters, across lines."""
 
 
+def one_line(text: str) -> str:
+    """Hostile text for a one-line field (a name, a title): its line breaks and tabs as spaces."""
+    return " ".join(text.split())
+
+
 def add_hostile_session(store: Store) -> m.Session:
     """A session whose every free-text field holds hostile text (one transaction: fast)."""
     with store.transaction():
@@ -194,7 +199,7 @@ def _add_hostile_session(store: Store) -> m.Session:
         m.Session(
             title="{{ 7*7 }} | <b>Q3</b> *plan* 🚀",
             organisation="Acme | <i>Corp</i> & {% raw %}",
-            facilitator="Fay\nFacilitator # 1",
+            facilitator="Fay Facilitator # 1",
             date=WORKSHOP_DAY,
             annual_revenue="1M",
         )
@@ -202,11 +207,13 @@ def _add_hostile_session(store: Store) -> m.Session:
     sid = session.id
     assert sid is not None
     people = [
-        store.add(m.Participant(name=text[:200], team=team, role=text[:200]), sid)
+        store.add(
+            m.Participant(name=one_line(text)[:200], team=team, role=one_line(text)[:200]), sid
+        )
         for text, team in zip(HOSTILE, list(m.Team) * 4, strict=True)
     ]
     statements = [
-        store.add(m.Statement(position=i, text=text, theme=text[:50]), sid)
+        store.add(m.Statement(position=i, text=one_line(text), theme=one_line(text)[:50]), sid)
         for i, text in enumerate(HOSTILE)
     ]
     for i, statement in enumerate(statements):
@@ -215,7 +222,7 @@ def _add_hostile_session(store: Store) -> m.Session:
     terms = [
         store.add(
             m.Term(
-                name=f"{i}. {text[:150]}",
+                name=f"{i}. {one_line(text)[:150]}",
                 definition=LONG_DEFINITION if i == 0 else text,
                 entry_criteria=text,
                 exit_criteria=text,
@@ -231,10 +238,10 @@ def _add_hostile_session(store: Store) -> m.Session:
         store.add(
             m.Stage(
                 position=i,
-                name=f"{i} {text[:100]}",
+                name=f"{i} {one_line(text)[:100]}",
                 owner_team="sales",
                 conversion=50,
-                sla=text[:500],
+                sla=one_line(text)[:500],
                 exit_criteria=text,
                 term_id=terms[i].id,
             ),
@@ -244,7 +251,7 @@ def _add_hostile_session(store: Store) -> m.Session:
     for i, text in enumerate(HOSTILE):
         item = store.add(
             m.ActionItem(
-                title=text[:300],
+                title=one_line(text)[:300],
                 description=LONG_DEFINITION if i == 1 else text,
                 owner_id=people[i].id if i % 4 else None,
                 due=dt.date(2026, 11, 1) + dt.timedelta(days=9 * i) if i % 5 else None,
@@ -259,15 +266,20 @@ def _add_hostile_session(store: Store) -> m.Session:
         items.append(item)
     # Reviews: the last one before TODAY names the "since" point, with a hostile reviewer.
     for i, text in enumerate(HOSTILE[:3]):
-        store.add(m.Review(date=WORKSHOP_DAY + dt.timedelta(days=i + 1), reviewer=text[:200]), sid)
+        store.add(
+            m.Review(date=WORKSHOP_DAY + dt.timedelta(days=i + 1), reviewer=one_line(text)[:200]),
+            sid,
+        )
     for i, text in enumerate(HOSTILE):
-        note = {"date": TODAY, "author": HOSTILE[-1 - i][:200], "text": text}
+        note = {"date": TODAY, "author": one_line(HOSTILE[-1 - i])[:200], "text": text}
         store.add(m.ReviewNote(**note, action_item_id=items[i].id if i % 2 else None), sid)
     for i, text in enumerate(HOSTILE[:4]):
-        store.add(m.Cadence(name=text[:200], weekday=i, frequency=list(m.Frequency)[i % 3]), sid)
-        kpi = store.add(m.Kpi(name=text[:200], unit="| <u>", baseline=1, target=2), sid)
+        store.add(
+            m.Cadence(name=one_line(text)[:200], weekday=i, frequency=list(m.Frequency)[i % 3]), sid
+        )
+        kpi = store.add(m.Kpi(name=one_line(text)[:200], unit="| <u>", baseline=1, target=2), sid)
         store.add(m.KpiReading(kpi_id=kpi.id, value=3, date=WORKSHOP_DAY, note=text), sid)
-        store.add(m.Gate(step=3, reason=text, continued=True, at=SIGNED), sid)
+        store.add(m.Gate(step=3, reason=one_line(text), continued=True, at=SIGNED), sid)
     store.add(m.Timebox(step=1, planned_minutes=10, actual_seconds=601), sid)
     return session
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from tests.conftest import FROZEN_NOW, FakeClock
 from workshop import models as m
 from workshop import session_file as sf
-from workshop.errors import SessionFileError, StorageError
+from workshop.errors import SessionFileError, ValidationFailed
 from workshop.resources import sample_session
 from workshop.store import Store
 
@@ -250,25 +250,62 @@ def test_a_byte_order_mark_is_accepted() -> None:
     assert sf.parse_document(b"\xef\xbb\xbf" + DEMO.encode()).session.title
 
 
-def test_a_failure_halfway_through_the_import_writes_nothing(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_failure_halfway_through_the_import_writes_nothing(store: Store) -> None:
     before = counts(store)
-    real_add = store.add
-    calls = 0
-
-    def failing_add(record: Any, session_id: int | None = None) -> Any:
-        nonlocal calls
-        calls += 1
-        if calls == 60:
-            raise StorageError("The disk is full: the change was not saved.")
-        return real_add(record, session_id)
-
-    monkeypatch.setattr(store, "add", failing_add)
-    with pytest.raises(StorageError):
+    # The database refuses the review notes, written after every other kind of row.
+    store.database.conn.execute(
+        "CREATE TEMP TRIGGER full_disk BEFORE INSERT ON review_notes "
+        "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+    )
+    with pytest.raises(ValidationFailed, match="the disk is full"):
         sf.import_json(store, DEMO)
-    assert calls == 60
     assert counts(store) == before
+    store.database.conn.execute("DROP TRIGGER temp.full_disk")
+    sf.import_json(store, DEMO)
+    assert counts(store)[0] == before[0] + 1
+
+
+def test_the_import_logs_one_change_per_row_like_adding_them(store: Store) -> None:
+    session = sf.import_json(store, DEMO)
+    assert session.id is not None
+    changes = store.changes(session.id)
+    rows = sum(len(v) for k, v in demo_data().items() if isinstance(v, list)) + 1  # + the goal
+    assert len(changes) == 1 + rows  # the session, then each row
+    assert {c.action for c in changes} == {"create"}
+    first_item = next(c for c in changes if c.entity == "action_items")
+    item = store.get(m.ActionItem, first_item.entity_id)
+    assert first_item.after == {**store_row(item), "version": 1}
+    assert first_item.summary == f"create {item.describe()}"
+    assert all(c.who == "tester" for c in changes)
+
+
+def test_rows_added_elsewhere_while_a_file_is_prepared_take_other_ids(
+    store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_plan = store._import_plan
+    plans = 0
+
+    def plan_then_another_program_saves(*args: Any) -> Any:
+        nonlocal plans
+        plans += 1
+        planned = real_plan(*args)
+        if plans == 1:  # between preparing the rows and taking the write lock
+            with Store(db_path) as other:
+                elsewhere = other.create_session(m.Session(title="Elsewhere"))
+                other.add(m.Participant(name="Pat", team="sales"), elsewhere.id)
+        return planned
+
+    monkeypatch.setattr(store, "_import_plan", plan_then_another_program_saves)
+    session = sf.import_json(store, DEMO)
+    assert plans == 2  # prepared again, inside the transaction, for the ids now free
+    assert sf.export_json(store, session.id or 0) == DEMO
+    assert [p.name for p in store.rows(m.Participant, 1)] == ["Pat"]
+
+
+def store_row(record: m.Record) -> dict[str, Any]:
+    from workshop.store import to_row
+
+    return to_row(record)
 
 
 def test_a_document_built_in_code_is_checked_too() -> None:
@@ -297,7 +334,9 @@ def test_the_document_has_a_list_for_every_kind_of_row() -> None:
 
 # -- property: any valid document survives the round trip --------------------------------------
 
-texts = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30)
+printable = st.characters(exclude_categories=("Cs", "Cc"))  # fields refuse control characters
+texts = st.text(printable, min_size=1, max_size=30)
+long_texts = st.text(printable | st.sampled_from("\n\t"), max_size=60)
 decimals = st.decimals(
     allow_nan=False, allow_infinity=False, places=3, min_value=-(10**9), max_value=10**9
 )
@@ -316,7 +355,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         {
             "id": number,
             "title": draw(texts),
-            "description": draw(st.text(max_size=60)),
+            "description": draw(long_texts),
             "owner_id": draw(st.sampled_from(participant_ids)),
             "term_id": draw(st.sampled_from(term_ids)),
             "category": draw(st.sampled_from(list(m.Category))),
@@ -333,7 +372,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         "format_version": sf.FORMAT_VERSION,
         "session": {
             "title": draw(texts),
-            "notes": draw(st.text(max_size=80)),
+            "notes": draw(long_texts),
             "annual_revenue": draw(st.none() | decimals.filter(lambda d: d > 0)),
             "date": draw(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31))),
         },
@@ -342,7 +381,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             for number, (name, team) in enumerate(people, 1)
         ],
         "terms": [
-            {"id": number, "name": name, "definition": draw(st.text(max_size=60))}
+            {"id": number, "name": name, "definition": draw(long_texts)}
             for number, name in enumerate(term_names, 1)
         ],
         "action_items": actions,

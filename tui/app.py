@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -15,6 +16,7 @@ from textual.theme import Theme
 
 from tui.commands import WorkshopCommands
 from tui.settings import load_settings, save_settings, settings_path
+from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
     from workshop.store import Store
@@ -44,6 +46,14 @@ PROJECTOR_THEME = Theme(
 
 DEFAULT_THEME = "textual-dark"
 
+SAVE_COPY_KEY = "ctrl+b"
+"""Saves a copy of the database: the way out when its file was deleted or replaced."""
+SAVE_COPY_HINT = (
+    f"press {SAVE_COPY_KEY} (or 'save a copy' in the command palette, ctrl+p) to save "
+    "everything in a new file"
+)
+"""How a refused save tells what to do when the database file has gone."""
+
 
 def _local_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -70,6 +80,14 @@ class WorkshopApp(App[None]):
             "Projector",
             id="app.projector",
             tooltip="Switch the high-contrast projector theme on or off",
+        ),
+        Binding(
+            SAVE_COPY_KEY,
+            "save_copy",
+            "Save a copy",
+            show=False,
+            id="app.save_copy",
+            tooltip="Save a copy of the whole database elsewhere",
         ),
         Binding(
             "ctrl+q",
@@ -136,7 +154,17 @@ class WorkshopApp(App[None]):
         save_settings(self.config_path, self.settings)
 
     def open_session(self, session_id: int, *, review: bool | None = None) -> None:
-        """Show a session (in review mode when asked, or when the app was started for a review)."""
+        """Show a session (in review mode when asked, or when the app was started for a review).
+
+        A session that cannot be read (a damaged row) is not opened: a message says why.
+        """
+        from workshop.errors import WorkshopError
+
+        try:
+            self.store.get_session(session_id)
+        except WorkshopError as error:
+            self.notify(str(error), severity="error", timeout=12)
+            return
         if self.review_mode if review is None else review:
             from tui.screens.review import ReviewScreen
 
@@ -153,6 +181,35 @@ class WorkshopApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_save_copy(self) -> None:
+        """Ask where, then save a complete copy of the database there (never over a file)."""
+        from tui.widgets.forms import FormField, FormModal
+        from workshop.db import default_copy_path
+
+        def save(values: dict[str, Any]) -> Path:
+            target = Path(str(values["path"]).strip()).expanduser()
+            return self.store.save_copy(target)
+
+        def saved(path: Path | None) -> None:
+            if path is not None:
+                self.notify(
+                    f"Saved a copy of everything in {path}. "
+                    f"To work on it: workshop --db {shlex.quote(str(path))}",
+                    timeout=20,
+                )
+
+        default = default_copy_path(self.db_path) if self.db_path else Path("workshop.db")
+        self.push_screen(
+            FormModal(
+                "Save a copy of the database",
+                [FormField("path", "Save the copy as")],
+                {"path": str(default)},
+                save=save,
+                note="Every change saved so far goes into the copy; an existing file is kept.",
+            ),
+            saved,
+        )
+
     def action_toggle_projector(self) -> None:
         """Switch between the projector theme and the default theme."""
         self.theme = DEFAULT_THEME if self.theme == PROJECTOR_THEME.name else PROJECTOR_THEME.name
@@ -166,8 +223,15 @@ class WorkshopApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Show a toast; messages quote what people typed, so they are never read as markup."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        """Show a toast; messages quote what people typed, so they are never read as markup
+        and their control characters are shown, never sent to the terminal."""
+        super().notify(
+            terminal_safe(message, keep_newlines=True),
+            title=terminal_safe(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_unmount(self) -> None:
         if self._store is not None:
@@ -191,7 +255,7 @@ def make_app(
     def open_store() -> Store:
         from workshop.store import Store
 
-        return Store(path, clock=clock)
+        return Store(path, clock=clock, copy_hint=SAVE_COPY_HINT)
 
     return WorkshopApp(
         open_store,

@@ -12,45 +12,90 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from workshop.db import DB_ENV_VAR, default_database_path, inspect_file
-from workshop.errors import WorkshopError
+from workshop.errors import DamagedData, SessionFileError, WorkshopError
+from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
-    from workshop.store import Store
+    from workshop.store import SessionSummary, Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_ERROR = 2
+EXIT_PIPE_CLOSED = 128 + 13
+"""What a shell reports for a program stopped by SIGPIPE, as `workshop list | head -1` is."""
 
 
-def fail(message: str) -> None:
-    """Print one clear line to stderr and exit with status 2."""
-    click.echo(f"workshop: {message}", err=True)
+def fail(message: str, details: Sequence[str] = ()) -> None:
+    """Print one clear line to stderr (then any indented detail lines) and exit with status 2.
+
+    Each line is terminal-safe: a control character or a line break in a title or a path is
+    shown by its stand-in, so it cannot act on the terminal or split the line.
+    """
+    lines = [f"workshop: {terminal_safe(message)}", *(f"  {terminal_safe(d)}" for d in details)]
+    click.echo("\n".join(lines), err=True)
     sys.exit(EXIT_ERROR)
 
 
+def stdout_closed() -> NoReturn:
+    """Leave quietly once the reader of stdout has gone (`workshop list | head -1`).
+
+    No message and no "Exception ignored" noise at exit: stdout is pointed at the null
+    device, so flushing what is left cannot fail again. The status is the conventional
+    141 of a program stopped by SIGPIPE, so `set -o pipefail` scripts see the same as with
+    any other command whose output was cut short.
+    """
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file behind stdout (a test runner's buffer)
+        pass
+    sys.exit(EXIT_PIPE_CLOSED)
+
+
 def user_errors(command: F) -> F:
-    """Turn the library's typed errors and OS errors into one line on stderr and exit 2."""
+    """Turn the library's typed errors and OS errors into one line on stderr and exit 2.
+
+    A session file's problems keep their form: a headline, then one indented line each.
+    A closed stdout ends the command quietly (`stdout_closed`).
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except WorkshopError as error:
-            fail(str(error))
+            fail(*_problem_list(error))
+        except BrokenPipeError:
+            stdout_closed()
         except OSError as error:
             where = f" ({error.filename})" if error.filename else ""
             fail(f"{error.strerror or error}{where}.")
         return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _problem_list(error: WorkshopError) -> tuple[str, list[str]]:
+    """A list of problems (a session file's, a damaged database's) as their headline and one
+    detail each, else the message whole.
+
+    Only that documented form ("The session file has 2 problems:" and indented lines) is
+    split; any other message stays one line even when a path or a title holds a newline.
+    """
+    message = str(error)
+    headline, *details = message.split("\n")
+    listed = details and headline.endswith(":") and all(d.startswith("  ") for d in details)
+    if isinstance(error, SessionFileError | DamagedData) and listed:
+        return headline, [detail.strip() for detail in details]
+    return message, []
 
 
 class FilePath(click.Path):
@@ -169,43 +214,69 @@ def new(
 @click.pass_context
 @user_errors
 def list_sessions(ctx: click.Context, as_json: bool) -> None:
-    """List the sessions in the database."""
+    """List the sessions in the database.
+
+    A session whose stored row is damaged (edited by hand) is listed with the others, its
+    unreadable fields shown as "?"; its problems follow on stderr, and the status is 2.
+    """
+    from workshop.store import damaged
+
     with open_store(ctx) as store:
         summaries = store.sessions()
     if as_json:
-        import json
-
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "id": s.session.id,
-                        "title": s.session.title,
-                        "organisation": s.session.organisation,
-                        "date": s.session.date.isoformat(),
-                        "step_reached": s.session.step_reached,
-                        "agreed_terms": s.agreed_terms,
-                        "open_actions": s.open_actions,
-                    }
-                    for s in summaries
-                ],
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-        return
-    if not summaries:
+        _print_sessions_json(summaries)
+    elif not summaries:
         click.echo("No sessions yet. Create one with `workshop new --title ...` or `workshop`.")
-        return
+    else:
+        _print_sessions_table(summaries)
+    problems = [problem for s in summaries for problem in s.problems]
+    if problems:
+        headline, *details = str(damaged(problems)).split("\n")
+        fail(headline, [detail.strip() for detail in details])
+
+
+def _print_sessions_json(summaries: list[SessionSummary]) -> None:
+    import json
+
+    from workshop.text import json_safe
+
+    entries = []
+    for s in summaries:
+        entry: dict[str, Any] = {
+            "id": s.session.id,
+            "title": s.session.title,
+            "organisation": s.session.organisation,
+            "date": s.session.date.isoformat(),
+            "step_reached": s.session.step_reached,
+            "agreed_terms": s.agreed_terms,
+            "open_actions": s.open_actions,
+        }
+        if s.problems:
+            entry = {k: None if k in s.damaged else v for k, v in entry.items()}
+            entry["problems"] = list(s.problems)
+        entries.append(entry)
+    click.echo(json_safe(json.dumps(entries, indent=2, ensure_ascii=False)))
+
+
+def _print_sessions_table(summaries: list[SessionSummary]) -> None:
     click.echo(
         f"{'ID':>4}  {'DATE':10}  {'STEP':4}  {'TERMS':>7}  {'OPEN':>4}  TITLE (ORGANISATION)"
     )
     for s in summaries:
-        org = f" ({s.session.organisation})" if s.session.organisation else ""
+        session = s.session
+        org = _cell(s, "organisation", session.organisation)
+        mark = "  [damaged: see below]" if s.problems else ""
         click.echo(
-            f"{s.session.id:>4}  {s.session.date.isoformat():10}  {s.session.step_reached:>4}  "
-            f"{s.agreed_terms:>3}/{s.terms:<3}  {s.open_actions:>4}  {s.session.title}{org}"
+            f"{session.id:>4}  {_cell(s, 'date', session.date.isoformat()):10}  "
+            f"{_cell(s, 'step_reached', str(session.step_reached)):>4}  "
+            f"{s.agreed_terms:>3}/{s.terms:<3}  {s.open_actions:>4}  "
+            f"{_cell(s, 'title', session.title)}{f' ({org})' if org else ''}{mark}"
         )
+
+
+def _cell(summary: SessionSummary, field: str, text: str) -> str:
+    """A field of a listed session, terminal-safe, or "?" where the stored value is damaged."""
+    return "?" if field in summary.damaged else terminal_safe(text)
 
 
 @main.command(name="open")
@@ -220,16 +291,20 @@ def open_session(ctx: click.Context, session_id: int) -> None:
 
 
 @main.command(name="import")
-@click.argument("file", type=FilePath(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=FilePath(path_type=Path))
 @click.pass_context
 @user_errors
 def import_file(ctx: click.Context, file: Path) -> None:
-    """Import a session JSON file (all or nothing) and print the new id."""
-    from workshop.session_file import import_json
+    """Import a session JSON file (all or nothing) and print the new id.
 
-    data = file.read_bytes()
+    Only a regular file is read, and only after its size is checked (see
+    `workshop.session_file.read_session_file`).
+    """
+    from workshop.session_file import import_document, parse_document, read_session_file
+
+    document = parse_document(read_session_file(file))  # checked whole before the database
     with open_store(ctx) as store:
-        session = import_json(store, data)
+        session = import_document(store, document)
     click.echo(session.id)
 
 
@@ -266,19 +341,23 @@ def export(
     force: bool,
 ) -> None:
     """Export a session: the action plan, its action items, a calendar, or the session file."""
-    from workshop.export import default_filename, render, write_atomically
+    from workshop.export import check_target, default_filename, render, write_atomically
 
     if template is not None and fmt != "md":
         fail("--template works with --format md only.")
+    to_stdout = output is not None and str(output) == "-"
+    database = database_path(ctx)
+    if output is not None and not to_stdout:
+        check_target(output, protect=database)  # refused at once, before the export renders
     with open_store(ctx) as store:
         session = store.get_session(session_id)
         text = render(store, session_id, fmt, template=template)
-    if output is not None and str(output) == "-":
+    if to_stdout:
         click.echo(text, nl=False)
         return
     path = output if output is not None else Path(default_filename(session, fmt))
-    written = write_atomically(path, text, force=force)
-    click.echo(f"Wrote {written}")
+    written = write_atomically(path, text, force=force, protect=database)
+    click.echo(f"Wrote {terminal_safe(str(written))}")
 
 
 @main.command()
@@ -303,7 +382,7 @@ def demo(no_open: bool) -> None:
     path = folder / "demo.db"
     with Store(path) as store:
         session = import_json(store, sample_session("demo").read_bytes())
-    click.echo(f"Demo session {session.id} in {path}")
+    click.echo(f"Demo session {session.id} in {terminal_safe(str(path))}")
     if no_open:
         return
     try:

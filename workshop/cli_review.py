@@ -3,6 +3,8 @@
 `workshop` registers `COMMANDS` from here. The helpers of `workshop.cli` are imported when
 a command runs, not at import time, because `workshop.cli` imports this module itself.
 `status` never imports Textual, so it runs anywhere, for people who never open the app.
+Its text is terminal-safe and its JSON escapes every control character, so a title edited
+by hand cannot act on the terminal that shows it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from workshop.review import (
     text_bar,
     with_unit,
 )
+from workshop.text import json_safe, terminal_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,9 +83,9 @@ def status(ctx: click.Context, session_id: int, as_json: bool, as_of: dt.datetim
     with open_store(ctx) as store:
         board = review_board(store, session_id, today)
     if as_json:
-        click.echo(json.dumps(status_report(board), indent=2, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(status_report(board), indent=2, ensure_ascii=False)))
     else:
-        click.echo("\n".join(status_lines(board)))
+        click.echo("\n".join(terminal_safe(line) for line in status_lines(board)))
 
 
 def _item_line(row: ReviewItem, today: dt.date) -> str:

@@ -30,6 +30,25 @@ class StorageError(WorkshopError):
     """A write that did not reach the disk (read-only file, disk full, lock held too long)."""
 
 
+class DatabaseMoved(StorageError):
+    """The open database file was deleted, renamed or replaced: no change can be saved to it.
+
+    What was saved before is still readable through the open connection, so the app offers
+    to save a copy of everything elsewhere (`Store.save_copy`).
+    """
+
+
+class DamagedData(WorkshopError):
+    """Stored rows that fail validation (a file edited outside the app).
+
+    `problems` has one line per bad field, naming the table, the row and the field.
+    """
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems: list[str] = problems
+
+
 class NotFound(WorkshopError):
     """A session or row id that does not exist (or no longer exists)."""
 

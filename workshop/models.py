@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,6 +22,7 @@ from pydantic import (
 
 from workshop.assessment import Polarity
 from workshop.errors import ValidationFailed
+from workshop.text import check_text
 
 
 class Team(StrEnum):
@@ -192,8 +194,32 @@ def shorten(value: Any, limit: int = 40) -> str:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 OptionalDate = Annotated[IsoDate | None, BeforeValidator(_blank_to_none)]
 OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(max_length=20_000)]
+
+
+def _one_line(text: str) -> str:
+    return check_text(text)
+
+
+def _lines(text: str) -> str:
+    return check_text(text, multiline=True)
+
+
+ONE_LINE = AfterValidator(_one_line)
+"""The rule of a one-line text field: no control character, a newline and a tab included.
+
+It comes after the field's length limits in `Annotated[str, Field(...), ONE_LINE]`, so
+pydantic still checks them as string limits ("at most 200 characters").
+"""
+LINES = AfterValidator(_lines)
+"""The rule of a multi-line text field: newlines and tabs only (CR LF becomes LF)."""
+SingleLine = Annotated[str, ONE_LINE]
+"""Text on one line, of any length."""
+Name = Annotated[str, Field(min_length=1, max_length=200), ONE_LINE]
+"""A required name or title on one line."""
+ShortText = Annotated[str, Field(max_length=200), ONE_LINE]
+"""An optional name, role or label on one line."""
+LongText = Annotated[str, Field(max_length=20_000), LINES]
+"""Free text that may span lines: notes, definitions, descriptions."""
 
 
 def clean_name(name: str) -> str:
@@ -239,9 +265,9 @@ class Session(Record):
 
     title: Name
     """Headline of the workshop, e.g. 'Q3 revenue alignment'."""
-    organisation: Annotated[str, Field(max_length=200)] = ""
+    organisation: ShortText = ""
     """The company or business unit the teams belong to."""
-    facilitator: Annotated[str, Field(max_length=200)] = ""
+    facilitator: ShortText = ""
     """Who runs the workshop."""
     date: IsoDate = Field(default_factory=dt.date.today)
     """The day the workshop takes place (ISO date)."""
@@ -251,7 +277,7 @@ class Session(Record):
         Annotated[Money, Field(ge=0)] | None, BeforeValidator(_blank_to_none)
     ] = None
     """The organisation's annual revenue, used to size the cost of misalignment."""
-    currency: Annotated[str, Field(pattern="^[A-Z]{3}$")] = "USD"
+    currency: Annotated[str, Field(pattern="^[A-Z]{3}$"), ONE_LINE] = "USD"
     """ISO currency code of every amount in the session."""
     notes: LongText = ""
     """Free notes of the facilitator."""
@@ -271,7 +297,7 @@ class Participant(SessionRecord):
     """Full name as the room knows the person."""
     team: Team = Team.OTHER
     """sales, marketing, leadership or other."""
-    role: Annotated[str, Field(max_length=200)] = ""
+    role: ShortText = ""
     """Job title or role in the workshop."""
 
 
@@ -283,13 +309,13 @@ class Statement(SessionRecord):
 
     position: int = 0
     """Order in the assessment."""
-    key: Annotated[str, Field(max_length=100)] = ""
+    key: Annotated[str, Field(max_length=100), ONE_LINE] = ""
     """Slug of the statement-bank entry it came from, empty for a custom statement."""
-    text: Annotated[str, Field(min_length=1, max_length=1000)]
+    text: Annotated[str, Field(min_length=1, max_length=1000), ONE_LINE]
     """The sentence read out to both teams."""
     polarity: Polarity = Polarity.POSITIVE
     """Agreeing signals alignment (positive) or misalignment (red flag)."""
-    theme: Annotated[str, Field(max_length=200)] = ""
+    theme: ShortText = ""
     """Short theme, e.g. 'Lead quality'."""
 
     def describe(self) -> str:
@@ -333,11 +359,11 @@ class Term(SessionRecord):
     """What must be true for it to move on."""
     example: LongText = ""
     """A concrete example both teams recognise."""
-    sales_signoff_by: str | None = None
+    sales_signoff_by: SingleLine | None = None
     """Who signed the term off for sales."""
     sales_signoff_at: dt.datetime | None = None
     """When sales signed it off."""
-    marketing_signoff_by: str | None = None
+    marketing_signoff_by: SingleLine | None = None
     """Who signed the term off for marketing."""
     marketing_signoff_at: dt.datetime | None = None
     """When marketing signed it off."""
@@ -359,15 +385,14 @@ class Term(SessionRecord):
         return getattr(self, f"{_sign_off_team(team).value}_signoff_at") is not None
 
     def sign_off(self, team: Team, who: str, when: dt.datetime) -> Term:
-        """A copy signed off by `team`, recording who and when; signing clears a dispute."""
+        """A copy signed off by `team`, recording who and when; signing clears a dispute.
+
+        `who` is checked like any typed name (ValidationFailed for a control character).
+        """
         field = _sign_off_team(team).value
-        return self.model_copy(
-            update={
-                f"{field}_signoff_by": who or field,
-                f"{field}_signoff_at": when,
-                "disputed": False,
-            }
-        )
+        changes = {f"{field}_signoff_by": who or field, f"{field}_signoff_at": when}
+        signed: Term = build(type(self), {**self.model_dump(), **changes, "disputed": False})
+        return signed
 
     def withdraw_sign_off(self, team: Team) -> Term:
         """A copy with `team`'s sign-off removed."""
@@ -414,7 +439,7 @@ class RevenueGoal(SessionRecord):
     table: ClassVar[str] = "revenue_goals"
     label: ClassVar[str] = "Revenue goal"
 
-    period: Annotated[str, Field(max_length=100)] = "FY"
+    period: Annotated[str, Field(max_length=100), ONE_LINE] = "FY"
     """Name of the period, e.g. 'FY2027' or 'H1'."""
     months: int = Field(default=12, ge=1, le=120)
     """Length of the period in months."""
@@ -424,7 +449,7 @@ class RevenueGoal(SessionRecord):
     """Average first-year value of a won deal."""
     marketing_share: Percent = Field(default=Decimal(50), ge=0, le=100)
     """Share of pipeline marketing sources, in percent."""
-    model: Annotated[str, Field(pattern="^(bowtie|waterfall)$")] = "bowtie"
+    model: Annotated[str, Field(pattern="^(bowtie|waterfall)$"), ONE_LINE] = "bowtie"
     """Which default shape the stages started from."""
 
     def describe(self) -> str:
@@ -452,7 +477,7 @@ class Stage(SessionRecord):
     """Percent converting from this stage to the next; empty for the last stage."""
     exit_criteria: LongText = ""
     """What must be true to move to the next stage."""
-    sla: Annotated[str, Field(max_length=500)] = ""
+    sla: Annotated[str, Field(max_length=500), ONE_LINE] = ""
     """Hand-off service level, e.g. 'sales calls every MQL within 24 h'."""
     is_won: bool = False
     """The stage where a deal counts as won (Commit in the bowtie, Won in the waterfall)."""
@@ -464,7 +489,7 @@ class ActionItem(SessionRecord):
     table: ClassVar[str] = "action_items"
     label: ClassVar[str] = "Action"
 
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Annotated[str, Field(min_length=1, max_length=300), ONE_LINE]
     """What will be done, as a short imperative."""
     description: LongText = ""
     """Details, context, definition of done."""
@@ -548,7 +573,7 @@ class Kpi(SessionRecord):
 
     name: Name
     """e.g. 'Lead-to-opportunity conversion'."""
-    unit: Annotated[str, Field(max_length=40)] = ""
+    unit: Annotated[str, Field(max_length=40), ONE_LINE] = ""
     """e.g. '%', 'days', 'USD'."""
     baseline: Annotated[Number | None, BeforeValidator(_blank_to_none)] = None
     """Value at the workshop."""
@@ -582,7 +607,7 @@ class KpiReading(SessionRecord):
     """The value read."""
     date: IsoDate
     """When it was measured."""
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[str, Field(max_length=2000), LINES] = ""
     """Context for the reading."""
 
     def describe(self) -> str:
@@ -598,7 +623,7 @@ class Review(SessionRecord):
 
     date: IsoDate
     """The day of the review."""
-    reviewer: Annotated[str, Field(max_length=200)] = ""
+    reviewer: ShortText = ""
     """Who ran the review."""
 
     def describe(self) -> str:
@@ -614,9 +639,9 @@ class ReviewNote(SessionRecord):
 
     date: IsoDate
     """When the note was taken."""
-    author: Annotated[str, Field(max_length=200)] = ""
+    author: ShortText = ""
     """Who wrote it."""
-    text: Annotated[str, Field(min_length=1, max_length=20_000)]
+    text: Annotated[str, Field(min_length=1, max_length=20_000), LINES]
     """The note."""
     action_item_id: OptionalId = None
     """The action item it reports progress on, if any."""
@@ -634,7 +659,7 @@ class Gate(SessionRecord):
 
     step: int = Field(ge=1, le=6)
     """The step being left."""
-    reason: Annotated[str, Field(max_length=2000)]
+    reason: Annotated[str, Field(max_length=2000), ONE_LINE]
     """What was still open, e.g. '3 terms not signed off by both teams'."""
     continued: bool
     """Whether the facilitator chose to continue anyway."""
@@ -684,6 +709,18 @@ ENTITIES: tuple[type[SessionRecord], ...] = (
 
 _ALL_KINDS: tuple[type[Record], ...] = (Session, *ENTITIES)
 MODELS_BY_TABLE: dict[str, type[Record]] = {kind.table: kind for kind in _ALL_KINDS}
+
+REFERENCES: dict[str, str] = {
+    "owner_id": "participants",
+    "participant_id": "participants",
+    "term_id": "terms",
+    "stage_id": "stages",
+    "statement_id": "statements",
+    "kpi_id": "kpis",
+    "action_item_id": "action_items",
+}
+"""Reference columns of session rows and the table each points into; the row it names must
+belong to the same session (in a session file: the list of the file it points into)."""
 
 
 def describe_validation_error(error: ValidationError, prefix: str = "") -> list[str]:

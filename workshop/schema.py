@@ -7,6 +7,8 @@ Never edit a migration that has shipped: add a new one.
 
 from __future__ import annotations
 
+import sqlite3
+
 APPLICATION_ID = 0x414C5753
 """`PRAGMA application_id` of a workshop database ('ALWS'), set by the first migration."""
 
@@ -319,3 +321,17 @@ MIGRATIONS: tuple[str, ...] = (_V1, _search_triggers(), _V3, _search_by_rowid())
 
 SCHEMA_VERSION = len(MIGRATIONS)
 """The newest schema this version of the library reads and writes."""
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -10,38 +10,79 @@ a term's status is derived from its sign-offs and is not written either.
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable
+import os
+import stat
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from workshop import models as m
-from workshop.errors import SessionFileError, ValidationFailed
+from workshop.errors import SessionFileError
+from workshop.export.files import file_kind
 from workshop.store import Store
+from workshop.text import terminal_safe
 
 FormatMarker = Literal["alignment-workshop-session"]
 FORMAT: Final[FormatMarker] = "alignment-workshop-session"
 """The `format` marker that says a JSON file is an Alignment Workshop session."""
 FORMAT_VERSION: Final = 1
 """The newest layout of the file this version writes and reads."""
-MAX_FILE_BYTES: Final = 64 * 1024 * 1024
-"""Larger files are refused before parsing; a session with 5,000 actions is a few MB."""
-MAX_SHOWN_PROBLEMS: Final = 20
-"""How many problems the error message lists; `problems` always holds all of them."""
+MAX_ROWS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "participants": 500,
+        "statements": 500,
+        "answers": 10_000,
+        "terms": 1_000,
+        "stages": 100,
+        "action_items": 10_000,
+        "cadences": 100,
+        "kpis": 200,
+        "kpi_readings": 10_000,
+        "reviews": 500,
+        "review_notes": 2_000,
+        "gates": 500,
+        "timeboxes": 100,
+    }
+)
+"""The most rows of each kind a session file may hold; a file with more is refused whole.
 
-_REFERENCES: Final[dict[str, str]] = {
-    "owner_id": "participants",
-    "participant_id": "participants",
-    "term_id": "terms",
-    "stage_id": "stages",
-    "statement_id": "statements",
-    "kpi_id": "kpis",
-    "action_item_id": "action_items",
-}
-"""Reference fields and the list of the file whose ids they point at."""
+Each is ten times or more what a real workshop reaches: 5–50 people in the room (500),
+20–40 assessment statements (500), one answer per statement and person (40 × 50 = 2,000;
+10,000), a glossary of tens of terms (1,000, the benchmark's large session), a revenue
+cycle of 6–10 stages (100), tens to hundreds of action items (10,000, the size the import
+budget is measured at), a few cadences (100), 5–20 KPIs (200), a reading per KPI and month
+for decades (10,000), a review a month for decades (500), a few notes per item and review
+(2,000), a gate per step left (500) and one timebox per step (100).
+
+They are not higher because a file is written in one transaction, and a live session on
+the same database waits for it to save: with every kind at its limit that is about a
+second (`python -m benchmarks.import_limits`). Terms, action items and review notes cost
+the most, as the search index takes their words.
+"""
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+"""Larger files are refused before a byte is read. A file with every kind at its limit in
+`MAX_ROWS`, rows as long as the demo's, is about 9.5 MB; the demo itself is 34 kB."""
+MAX_JSON_TOKENS: Final = 1_500_000
+"""The most commas, colons and brackets a file may hold, counted before it is parsed (in
+strings too): twice what a file with every kind at its limit has (about 670,000). Parsing
+builds a Python object per value, ten or more times the bytes of a `1.5,` or `{},`; this
+keeps a file of millions of tiny values from taking gigabytes before its rows are counted."""
+MAX_PROBLEMS: Final = 100
+"""Checking a file stops after this many problems, so a file of a million bad rows is
+refused as fast, and in as little memory, as a file of a hundred."""
+MAX_SHOWN_PROBLEMS: Final = 20
+"""How many problems the error message lists; `problems` holds up to `MAX_PROBLEMS`."""
+MAX_KEYS: Final = 100
+"""The most keys one object of the file (a row, the session) may have, and the most items
+a list inside a row may have: rows have at most 20 fields, a cadence 4 attendee teams."""
+
 _NOUNS: Final[dict[str, str]] = {
     "participants": "participant",
     "terms": "term",
@@ -120,7 +161,13 @@ class SessionDocument(BaseModel):
     @model_validator(mode="after")
     def _check_consistency(self) -> SessionDocument:
         """Refuse duplicate ids, references to rows not in the file, and duplicate names."""
-        problems = [*self._duplicate_ids(), *self._dangling_references(), *self._duplicates()]
+        found = itertools.chain(
+            self._duplicate_ids(),
+            self._dangling_references(),
+            self._duplicates(),
+            self._unstorable(),
+        )
+        problems = list(itertools.islice(found, MAX_PROBLEMS + 1))
         if problems:
             raise PydanticCustomError(
                 "session_file", "{summary}", {"summary": "; ".join(problems), "problems": problems}
@@ -140,14 +187,24 @@ class SessionDocument(BaseModel):
                     seen[row.id] = index
 
     def _dangling_references(self) -> Iterable[str]:
-        known = {name: {row.id for row in self.rows_of(name)} for name in set(_REFERENCES.values())}
-        for name, _ in _KINDS:
+        known = {
+            name: {row.id for row in self.rows_of(name)} for name in set(m.REFERENCES.values())
+        }
+        for name, kind in _KINDS:
+            fields = [(f, t) for f, t in m.REFERENCES.items() if f in kind.model_fields]
             for index, row in enumerate(self.rows_of(name)):
-                for field, target in _REFERENCES.items():
-                    ref = getattr(row, field, None)
+                for field, target in fields:
+                    ref = getattr(row, field)
                     if ref is not None and ref not in known[target]:
                         where = f"{_row_path(name, index)}.{field}"
                         yield f"{where}: no {_NOUNS[target]} with id {ref} in this file"
+
+    def _unstorable(self) -> Iterable[str]:
+        for name, _ in _KINDS:
+            for index, row in enumerate(self.rows_of(name)):
+                problem = Store.unstorable(row)
+                if problem is not None:
+                    yield f"{_row_path(name, index)}.{problem}"
 
     def _duplicates(self) -> Iterable[str]:
         names: dict[str, int] = {}
@@ -177,27 +234,43 @@ def _path(loc: Iterable[int | str]) -> str:
     return text
 
 
-def _describe(error: ValidationError) -> list[str]:
-    """One line per problem, each starting with where in the file it is (`terms[2].name`)."""
-    lines: list[str] = []
+def _described(error: ValidationError, at: tuple[int | str, ...] = ()) -> list[tuple[str, str]]:
+    """One line per problem, each starting with where in the file it is (`terms[2].name`),
+    with the top-level key it lies under; `at` is where the validated value is in the file."""
+    lines: list[tuple[str, str]] = []
     # describe_validation_error owns the plain wording; only the path is written differently.
     for item, line in zip(error.errors(), m.describe_validation_error(error), strict=True):
         if item["type"] == "session_file":
-            lines.extend(item.get("ctx", {}).get("problems", [item["msg"]]))
+            found = item.get("ctx", {}).get("problems", [item["msg"]])
+            lines.extend(("", problem) for problem in found)
             continue
         dotted = ".".join(str(part) for part in item["loc"]) or "value"
-        lines.append(f"{_path(item['loc']) or 'file'}: {line.removeprefix(dotted + ': ')}")
+        loc = (*at, *item["loc"])
+        where = _path(loc) or "file"
+        lines.append((str(loc[0]) if loc else "", f"{where}: {line.removeprefix(dotted + ': ')}"))
     return lines
 
 
+def _describe(error: ValidationError) -> list[str]:
+    """One line per problem, each starting with where in the file it is (`terms[2].name`)."""
+    return [line for _, line in _described(error)]
+
+
 def _refused(problems: list[str]) -> SessionFileError:
-    """The error for a file with `problems`, its message listing them (the first few)."""
+    """The error for a file with `problems`, its message listing the first few; with more
+    than `MAX_PROBLEMS`, checking stopped there and the error keeps that many."""
     count = len(problems)
-    headline = f"The session file has {count} problem{'s' if count != 1 else ''}:"
-    shown = [f"  {problem}" for problem in problems[:MAX_SHOWN_PROBLEMS]]
-    if count > MAX_SHOWN_PROBLEMS:
-        shown.append(f"  … and {count - MAX_SHOWN_PROBLEMS} more")
-    return SessionFileError("\n".join([headline, *shown]), problems)
+    complete = count <= MAX_PROBLEMS
+    kept = problems[:MAX_PROBLEMS]
+    if complete:
+        headline = f"The session file has {count} problem{'s' if count != 1 else ''}:"
+    else:
+        headline = f"The session file has more than {MAX_PROBLEMS} problems (checking stopped):"
+    shown = [f"  {problem}" for problem in kept[:MAX_SHOWN_PROBLEMS]]
+    if len(kept) > MAX_SHOWN_PROBLEMS:
+        more = len(kept) - MAX_SHOWN_PROBLEMS
+        shown.append(f"  … and {more} more" if complete else f"  … and {more} more, and others")
+    return SessionFileError("\n".join([headline, *shown]), kept)
 
 
 def _one_problem(message: str, problem: str) -> SessionFileError:
@@ -222,7 +295,7 @@ def read_session(store: Store, session_id: int) -> SessionDocument:
         renumbered = []
         for row in rows:
             update: dict[str, Any] = {"id": file_ids[name][row.id], "session_id": None}
-            for field, target in _REFERENCES.items():
+            for field, target in m.REFERENCES.items():
                 ref = getattr(row, field, None)
                 if ref is not None:
                     update[field] = file_ids[target][ref]
@@ -272,16 +345,64 @@ def json_schema() -> str:
     return json.dumps(SessionDocument.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+# -- reading a file ---------------------------------------------------------------------------
+
+
+def _too_large() -> SessionFileError:
+    limit = MAX_FILE_BYTES // (1024 * 1024)
+    return _one_problem(
+        f"The file is larger than the {limit} MB a session file may be; nothing was read.",
+        f"file: larger than {limit} MB",
+    )
+
+
+def _refuse_unless_regular(shown: str, info: os.stat_result) -> None:
+    """Refuse a folder, device, named pipe or socket, and a regular file that is too large."""
+    if not stat.S_ISREG(info.st_mode):
+        kind = file_kind(info.st_mode)
+        raise _one_problem(
+            f"{shown} is {kind}, not a session file; nothing was read.", f"file: is {kind}"
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_large()
+
+
+def read_session_file(path: Path | str) -> bytes:
+    """The bytes of the session file at `path`, for `parse_document` or `import_json`.
+
+    Only a regular file of at most MAX_FILE_BYTES is read: a folder, device, named pipe or
+    socket is refused at once, and a larger file before a byte of it is read. The file is
+    opened without waiting (a named pipe swapped in meanwhile cannot block), checked again
+    as opened, and read no further than the limit. Raises SessionFileError, one line
+    naming the file.
+    """
+    shown = terminal_safe(str(path))
+    try:
+        _refuse_unless_regular(shown, os.stat(path))
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_NOCTTY)
+    except (FileNotFoundError, NotADirectoryError):
+        raise _one_problem(f"{shown} does not exist.", "file: does not exist") from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise _one_problem(f"Cannot read {shown}: {reason}.", f"file: {reason}") from None
+    with open(handle, "rb") as stream:
+        _refuse_unless_regular(shown, os.fstat(handle))
+        try:
+            data = stream.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise _one_problem(f"Cannot read {shown}: {reason}.", f"file: {reason}") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew after the check
+        raise _too_large()
+    return data
+
+
 # -- parsing a file ---------------------------------------------------------------------------
 
 
 def _decode(data: str | bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1024 * 1024)
-        raise _one_problem(
-            f"The file is larger than the {limit} MB a session file may be; nothing was read.",
-            f"file: larger than {limit} MB",
-        )
+        raise _too_large()
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
     try:
@@ -324,10 +445,61 @@ def _parse_float(text: str) -> Decimal:
     return number
 
 
+class _RepeatedKey(dict[str, Any]):
+    """An object of the file that holds a key more than once; `key` names the first such."""
+
+    key: str = ""
+
+
+def _objects(repeated: list[_RepeatedKey]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """Build the file's objects; one that repeats a key is marked and noted in `repeated`."""
+
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        built = dict(pairs)
+        if len(built) == len(pairs):
+            return built
+        marked = _RepeatedKey(built)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                marked.key = key
+                break
+            seen.add(key)
+        repeated.append(marked)
+        return marked
+
+    return build
+
+
+def _repeated_keys(raw: Any) -> list[str]:
+    """Where the file repeats a key within an object, in file order (at most MAX_PROBLEMS + 1).
+
+    json.loads would keep the last value without a word; which one the writer meant is not
+    knowable, so such a file is refused.
+    """
+    problems: list[str] = []
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(raw, ())]
+    while stack and len(problems) <= MAX_PROBLEMS:
+        value, loc = stack.pop()
+        if isinstance(value, _RepeatedKey):
+            key = m.shorten(value.key)
+            problems.append(f"{_path(loc) or 'file'}: the key {key} appears more than once")
+        if isinstance(value, dict):
+            stack.extend((item, (*loc, key)) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((item, (*loc, index)) for index, item in reversed(list(enumerate(value))))
+    return problems
+
+
 def _load_json(text: str) -> Any:
+    repeated: list[_RepeatedKey] = []
     try:
-        return json.loads(
-            text, parse_float=_parse_float, parse_int=_parse_int, parse_constant=_no_constants
+        raw = json.loads(
+            text,
+            parse_float=_parse_float,
+            parse_int=_parse_int,
+            parse_constant=_no_constants,
+            object_pairs_hook=_objects(repeated),
         )
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
@@ -340,6 +512,9 @@ def _load_json(text: str) -> Any:
         raise _one_problem(
             "The file is nested too deeply to be a session file.", "file: nested too deeply"
         ) from None
+    if repeated:
+        raise _refused(_repeated_keys(raw))
+    return raw
 
 
 def _check_marker(raw: Any) -> None:
@@ -364,14 +539,112 @@ def _check_marker(raw: Any) -> None:
         )
 
 
-def parse_document(data: str | bytes) -> SessionDocument:
-    """Read and validate session-file text, or raise SessionFileError listing every problem."""
-    raw = _load_json(_decode(data))
-    _check_marker(raw)
+_ROW_LISTS: Final[dict[str, type[m.SessionRecord]]] = {
+    name: kind for name, kind in _KINDS if name != "revenue_goal"
+}
+"""The document's lists of rows, validated row by row."""
+
+
+def _check_sizes(raw: dict[str, Any]) -> None:
+    """Refuse, before anything is validated, a file with more rows of a kind than MAX_ROWS."""
+    for name, limit in MAX_ROWS.items():
+        rows = raw.get(name)
+        if isinstance(rows, list) and len(rows) > limit:
+            kind = name.replace("_", " ").replace("kpi", "KPI")
+            raise _one_problem(
+                f"The file has {len(rows):,} {kind}; a session may have at most {limit:,}, "
+                "so nothing was imported.",
+                f"{name}: {len(rows):,} rows, at most {limit:,}",
+            )
+
+
+def _oversized(value: Any, loc: tuple[int | str, ...]) -> str | None:
+    """A problem if an object has more keys, or a list in a row more items, than MAX_KEYS:
+    each would be one more problem for the validation to list."""
+    if not isinstance(value, dict):
+        return None
+    if len(value) > MAX_KEYS:
+        return f"{_path(loc) or 'file'}: has {len(value):,} keys, at most {MAX_KEYS}"
+    for key, item in value.items():
+        if isinstance(item, list) and len(item) > MAX_KEYS and loc:
+            return f"{_path((*loc, key))}: has {len(item):,} items, at most {MAX_KEYS}"
+    return None
+
+
+def _validate_rows(
+    name: str, kind: type[m.SessionRecord], rows: list[Any], problems: list[str]
+) -> list[m.SessionRecord]:
+    """The rows of list `name` validated one by one, each raw row dropped once read; adds
+    each problem to `problems` and stops when there are more than MAX_PROBLEMS."""
+    valid: list[m.SessionRecord] = []
+    for index, row in enumerate(rows):
+        rows[index] = None  # the parsed row is freed as soon as its model exists
+        too_big = _oversized(row, (name, index))
+        if too_big is not None:
+            problems.append(too_big)
+        else:
+            if isinstance(row, dict):
+                row = m.without_computed(kind, row)
+            try:
+                valid.append(kind.model_validate(row))
+            except ValidationError as error:
+                problems.extend(line for _, line in _described(error, (name, index)))
+        if len(problems) > MAX_PROBLEMS:
+            break
+    return valid
+
+
+def _validate(raw: dict[str, Any]) -> SessionDocument:
+    """The document, its rows validated one by one so that checking stops after MAX_PROBLEMS
+    (pydantic would list every problem of every row); problems are listed in file order."""
+    objects = [(raw, ()), *((raw.get(key), (key,)) for key in ("session", "revenue_goal"))]
+    problems = [p for value, loc in objects if (p := _oversized(value, loc)) is not None]
+    if problems:
+        raise _refused(problems)
+    rest = {k: [] if k in _ROW_LISTS and isinstance(v, list) else v for k, v in raw.items()}
+    by_key: dict[str, list[str]] = {}
     try:
-        return SessionDocument.model_validate(raw)
+        SessionDocument.model_validate(rest)
+    except ValidationError as error:
+        for key, line in _described(error):
+            by_key.setdefault(key, []).append(line)
+    rows: dict[str, list[m.SessionRecord]] = {}
+    for key in SessionDocument.model_fields:
+        problems.extend(by_key.pop(key, []))
+        kind = _ROW_LISTS.get(key)
+        if kind is not None and isinstance(raw.get(key), list) and len(problems) <= MAX_PROBLEMS:
+            rows[key] = _validate_rows(key, kind, raw[key], problems)
+    problems.extend(itertools.chain.from_iterable(by_key.values()))  # keys that are no field
+    if problems:
+        raise _refused(problems)
+    try:
+        return SessionDocument.model_validate({**rest, **rows})  # the checks across rows
     except ValidationError as error:
         raise _refused(_describe(error)) from None
+
+
+def _check_tokens(text: str) -> None:
+    """Refuse, before parsing, a file with more separators and brackets than MAX_JSON_TOKENS."""
+    tokens = sum(text.count(char) for char in ",:[{")
+    if tokens > MAX_JSON_TOKENS:
+        raise _one_problem(
+            f"The file holds too many values to be a session file ({tokens:,} commas, colons "
+            f"and brackets; at most {MAX_JSON_TOKENS:,}); nothing was imported.",
+            f"file: {tokens:,} commas, colons and brackets, at most {MAX_JSON_TOKENS:,}",
+        )
+
+
+def parse_document(data: str | bytes) -> SessionDocument:
+    """Read and validate session-file text, or raise SessionFileError listing its problems
+    (up to MAX_PROBLEMS; a file with more rows of a kind than MAX_ROWS is refused at once)."""
+    text = _decode(data)
+    _check_tokens(text)
+    raw = _load_json(text)
+    del text
+    _check_marker(raw)
+    _check_sizes(raw)
+    try:
+        return _validate(raw)
     except RecursionError:
         raise _one_problem(
             "The file is nested too deeply to be a session file.", "file: nested too deeply"
@@ -388,41 +661,24 @@ def parse_document(data: str | bytes) -> SessionDocument:
 # -- writing a document into the database ---------------------------------------------------
 
 
-def _in_id_order(rows: list[m.SessionRecord]) -> list[tuple[int, m.SessionRecord]]:
-    """Rows with their index in the file, by id (rows without an id last, in file order)."""
-    return sorted(enumerate(rows), key=lambda pair: (pair[1].id is None, pair[1].id or 0))
+def _in_id_order(rows: list[m.SessionRecord]) -> list[m.SessionRecord]:
+    """Rows by id (rows without an id last, in file order)."""
+    return sorted(rows, key=lambda row: (row.id is None, row.id or 0))
 
 
 def import_document(store: Store, doc: SessionDocument, *, title: str | None = None) -> m.Session:
     """Write the document as a new session in one transaction: all of it, or nothing.
 
-    File ids are mapped to new database ids parents first; sign-offs and timestamps are
-    kept as in the file. `title`, if given, replaces the session's title.
+    Rows get new database ids in the order of their file ids, parents first; sign-offs and
+    timestamps are kept as in the file. `title`, if given, replaces the session's title.
+    Everything is prepared before the write lock is taken (see `Store.import_session`), so
+    a live session on the same file waits only for the inserts.
     """
     session = doc.session
     if title is not None:
         session = m.build(m.Session, {**session.model_dump(), "title": title})
-    new_ids: dict[str, dict[int, int]] = {name: {} for name, _ in _KINDS}
-    with store.transaction():
-        created_session = store.create_session(session.model_copy(update={"id": None}))
-        assert created_session.id is not None
-        for name, _ in _KINDS:
-            for index, row in _in_id_order(doc.rows_of(name)):
-                update: dict[str, Any] = {"id": None, "session_id": created_session.id}
-                for field, target in _REFERENCES.items():
-                    ref = getattr(row, field, None)
-                    if ref is not None:
-                        update[field] = new_ids[target][ref]
-                try:
-                    created = store.add(row.model_copy(update=update))
-                except SessionFileError:
-                    raise
-                except ValidationFailed as error:
-                    where = _row_path(name, index)
-                    raise _refused([f"{where}: {problem}" for problem in error.problems]) from None
-                if row.id is not None and created.id is not None:
-                    new_ids[name][row.id] = created.id
-    return created_session
+    rows = {kind.table: _in_id_order(doc.rows_of(name)) for name, kind in _KINDS}
+    return store.import_session(session.model_copy(update={"id": None}), rows)
 
 
 def import_json(store: Store, data: str | bytes, *, title: str | None = None) -> m.Session:
@@ -434,6 +690,9 @@ __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "MAX_FILE_BYTES",
+    "MAX_JSON_TOKENS",
+    "MAX_PROBLEMS",
+    "MAX_ROWS",
     "SessionDocument",
     "dump_document",
     "export_json",
@@ -442,4 +701,5 @@ __all__ = [
     "json_schema",
     "parse_document",
     "read_session",
+    "read_session_file",
 ]

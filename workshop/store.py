@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from workshop import models as m
 from workshop.db import Database, storage_error
-from workshop.errors import DuplicateName, NotFound, StaleEdit, ValidationFailed
+from workshop.errors import DamagedData, DuplicateName, NotFound, StaleEdit, ValidationFailed
 from workshop.models import Record, Session, SessionRecord
+from workshop.text import terminal_safe
 
 R = TypeVar("R", bound=Record)
 S = TypeVar("S", bound=SessionRecord)
@@ -59,6 +62,10 @@ class SessionSummary:
     terms: int
     open_actions: int
     actions: int
+    problems: tuple[str, ...] = ()
+    """Why the stored session row is damaged, one line per field (empty when it is sound)."""
+    damaged: frozenset[str] = frozenset()
+    """The fields that could not be read: `session` holds their defaults instead."""
 
 
 def to_row(record: Record) -> dict[str, Any]:
@@ -73,17 +80,65 @@ def to_row(record: Record) -> dict[str, Any]:
 
 
 def from_row(kind: type[R], row: dict[str, Any]) -> R:
-    """Rebuild a model from a stored row, ignoring derived columns."""
+    """Rebuild a model from a stored row, ignoring derived columns.
+
+    A row that fails validation (edited outside the app) raises DamagedData naming the
+    table, the row and each bad field.
+    """
+    try:
+        return _validate(kind, row)
+    except ValidationError as error:
+        raise damaged(row_problems(kind, row, error)) from None
+
+
+def _validate(kind: type[R], row: dict[str, Any]) -> R:
     fields = kind.model_fields
     return kind.model_validate({k: v for k, v in row.items() if k in fields})
+
+
+MAX_SHOWN_PROBLEMS = 10
+"""How many damaged fields a message lists before '… and N more'."""
+
+
+def row_problems(kind: type[Record], row: dict[str, Any], error: ValidationError) -> list[str]:
+    """One line per bad field: 'table sessions, row 3, field date: must be … (got 'x')'."""
+    lines = []
+    for item, problem in zip(error.errors(), m.describe_validation_error(error), strict=True):
+        if "(got " not in problem and "input" in item:
+            shown = repr(item["input"])
+            problem += f" (got {shown if len(shown) <= 40 else shown[:37] + '...'})"
+        lines.append(terminal_safe(f"table {kind.table}, row {row.get('id')}, field {problem}"))
+    return lines
+
+
+def damaged(problems: list[str]) -> DamagedData:
+    """The error for stored rows with `problems`: one line for one, else a headline and the
+    first few, one indented line each (the form of a session file's problems)."""
+    count = len(problems)
+    values, them = ("values", "them") if count != 1 else ("value", "it")
+    headline = (
+        f"The database holds {count} damaged {values} (edited outside the app?); correct "
+        f"or remove {them} with sqlite-utils, or use a copy from before:"
+    )
+    if count == 1:
+        return DamagedData(f"{headline} {problems[0]}", problems)
+    shown = [f"  {problem}" for problem in problems[:MAX_SHOWN_PROBLEMS]]
+    if count > MAX_SHOWN_PROBLEMS:
+        shown.append(f"  … and {count - MAX_SHOWN_PROBLEMS} more")
+    return DamagedData("\n".join([headline, *shown]), problems)
 
 
 class Store:
     """The workshop database as typed operations; the only place that writes SQL for the app."""
 
-    def __init__(self, path: Path | str, *, clock: Clock = utc_now, who: str = "") -> None:
-        """Open the database at `path` (created on first use); `who` is recorded in the log."""
-        self.database = Database(path)
+    def __init__(
+        self, path: Path | str, *, clock: Clock = utc_now, who: str = "", copy_hint: str = ""
+    ) -> None:
+        """Open the database at `path` (created on first use); `who` is recorded in the log.
+
+        `copy_hint` says how to save a copy if the file is deleted or replaced while open.
+        """
+        self.database = Database(path, copy_hint=copy_hint)
         self.clock = clock
         self.who = who
         self._references: dict[str, list[tuple[str, str, str]]] | None = None
@@ -130,7 +185,7 @@ class Store:
             f"SELECT * FROM {kind.table} WHERE session_id = ?{clause} ORDER BY {order}",
             (session_id, *params),
         )
-        return [from_row(kind, row) for row in rows]
+        return _all_valid(kind, rows)
 
     def get_session(self, session_id: int) -> Session:
         """The session with `session_id`, or NotFound with a plain message."""
@@ -153,16 +208,14 @@ class Store:
             FROM sessions s ORDER BY s.date DESC, s.id DESC
             """
         )
-        return [
-            SessionSummary(
-                session=from_row(Session, row),
-                agreed_terms=int(row["agreed_terms"]),  # type: ignore[call-overload]
-                terms=int(row["term_count"]),  # type: ignore[call-overload]
-                open_actions=int(row["open_actions"]),  # type: ignore[call-overload]
-                actions=int(row["action_count"]),  # type: ignore[call-overload]
-            )
-            for row in rows
-        ]
+        return [_summary(row) for row in rows]
+
+    def save_copy(self, target: Path | str) -> Path:
+        """Write a complete copy of the database to `target` (which must not exist); see Database.
+
+        Every change saved so far is in it, even if the open file was deleted or replaced.
+        """
+        return self.database.save_copy(target)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -183,14 +236,7 @@ class Store:
         if target is None:
             raise ValidationFailed(f"{record.describe()} must belong to a session.")
         now = self.clock()
-        update: dict[str, Any] = {"session_id": target, "id": None, "version": 1}
-        if isinstance(record, m.ActionItem):
-            update |= {
-                "created_at": record.created_at or now,
-                "updated_at": record.updated_at or now,
-            }
-            if record.status is m.ActionStatus.DONE and record.done_at is None:
-                update["done_at"] = now
+        update = {"session_id": target, "id": None, "version": 1, **_timestamps(record, now)}
         record = record.model_copy(update=update)
         with self.database.transaction() as conn:
             self._check_rules(conn, record)
@@ -346,7 +392,7 @@ class Store:
             if clash:
                 raise DuplicateName(f"A term named '{clash[0]}' already exists in this session.")
         if isinstance(record, SessionRecord):
-            for field, table in _REFERENCES.items():
+            for field, table in m.REFERENCES.items():
                 ref = getattr(record, field, None)
                 if ref is None:
                     continue
@@ -494,6 +540,179 @@ class Store:
         after = json.loads(found[0]) if found and found[0] else None
         return int(after["version"]) if after else None
 
+    # -- importing ---------------------------------------------------------------------------
+
+    @staticmethod
+    def unstorable(record: Record) -> str | None:
+        """Why `record` cannot be stored as it is ('position: A whole number is too large to
+        store …'), or None. SQLite holds whole numbers of at most 64 bits."""
+        for field, value in record.__dict__.items():
+            if type(value) is int and not _SQLITE_MIN_INT <= value <= _SQLITE_MAX_INT:
+                return f"{field}: {_TOO_LARGE}"
+        return None
+
+    def import_session(self, session: Session, rows: dict[str, list[SessionRecord]]) -> Session:
+        """Save a new session with all its rows in one short transaction: all of it, or nothing.
+
+        `rows` maps tables to their new rows, parents before children, each table's rows in
+        the order their new ids should follow. A row's `id` is its number within the import
+        (None if nothing refers to it) and each reference (`owner_id`, `term_id`, …) holds
+        such a number, so rows can refer only to rows of the same import. Every row gets its
+        change-log entry, as if added one by one; action items keep their timestamps, or
+        get the current time as `add` gives it.
+
+        Rules that need no database (each field's value, unique term names) are the caller's
+        to check first (a session file's document does); the schema still refuses a broken
+        one, and then nothing is written. The rows and their log entries are prepared before
+        the write lock is taken, for the ids the new rows will get; the transaction checks
+        that those ids are still the next ones (else prepares again) and inserts each table
+        with one statement, so another program's save waits about as long as the inserts.
+        """
+        tables = [Session.table, *rows]
+        plan = self._import_plan(session, rows, self._next_ids(None, tables))
+        with self.database.transaction() as conn:
+            next_ids = self._next_ids(conn, tables)
+            if next_ids != plan[0]:  # another program added rows meanwhile
+                plan = self._import_plan(session, rows, next_ids)
+            _, created, inserts, log = plan
+            table = ""
+            try:
+                for table, columns, values in inserts:
+                    if not values:
+                        continue
+                    names = ", ".join(f'"{c}"' for c in columns)
+                    marks = ", ".join("?" for _ in columns)
+                    conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+                table = "changes"
+                conn.executemany(
+                    "INSERT INTO changes (session_id, entity, entity_id, action, before, after,"
+                    " summary, who, at, undoes, cause) VALUES (?, ?, ?, 'create', NULL, ?, ?, ?,"
+                    " ?, NULL, NULL)",
+                    log,
+                )
+            except sqlite3.IntegrityError as error:
+                raise ValidationFailed(_integrity_message(table, error)) from None
+            except OverflowError:
+                raise ValidationFailed(_TOO_LARGE) from None
+        return created
+
+    def _next_ids(self, conn: sqlite3.Connection | None, tables: list[str]) -> dict[str, int]:
+        """The id SQLite gives the next row of each table (one more than the largest)."""
+        sql = " UNION ALL ".join(
+            f"SELECT '{table}', coalesce(max(id), 0) + 1 FROM {table}" for table in tables
+        )
+        if conn is None:
+            found = [tuple(row.values()) for row in self.database.query(sql)]
+        else:
+            found = conn.execute(sql).fetchall()
+        return {str(table): int(str(next_id)) for table, next_id in found}
+
+    def _import_plan(
+        self, session: Session, rows: dict[str, list[SessionRecord]], next_ids: dict[str, int]
+    ) -> tuple[
+        dict[str, int],
+        Session,
+        list[tuple[str, list[str], list[tuple[Any, ...]]]],
+        list[tuple[Any, ...]],
+    ]:
+        """What `import_session` writes with these next ids: the ids, the new session, each
+        table's columns and rows, and the change-log entries (session, table, id, after,
+        summary, who, at)."""
+        now = self.clock()
+        session_id = next_ids[Session.table]
+        created = session.model_copy(update={"id": session_id, "version": 1})
+        inserts: list[tuple[str, list[str], list[tuple[Any, ...]]]] = []
+        log: list[tuple[Any, ...]] = []
+        self._plan_table(Session.table, [created], inserts, log, session_id, now)
+        new_ids: dict[str, dict[int, int]] = {}
+        for table, given in rows.items():
+            base = next_ids[table]
+            local: dict[int, int] = {}
+            for position, record in enumerate(given):
+                if record.id is None:
+                    continue
+                if record.id in local:
+                    raise ValidationFailed(f"{table}: two rows share the import id {record.id}.")
+                local[record.id] = base + position
+            kind = m.MODELS_BY_TABLE[table]
+            references = [(f, t) for f, t in m.REFERENCES.items() if f in kind.model_fields]
+            copies: list[Record] = [
+                record.model_copy(
+                    update=self._imported_fields(
+                        record, base + position, session_id, references, new_ids, now
+                    )
+                )
+                for position, record in enumerate(given)
+            ]
+            new_ids[table] = local
+            self._plan_table(table, copies, inserts, log, session_id, now)
+        return next_ids, created, inserts, log
+
+    def _plan_table(
+        self,
+        table: str,
+        records: list[Record],
+        inserts: list[tuple[str, list[str], list[tuple[Any, ...]]]],
+        log: list[tuple[Any, ...]],
+        session_id: int,
+        now: dt.datetime,
+    ) -> None:
+        """Add the rows of `records` (saved as they are) to `inserts`, their entries to `log`."""
+        if not records:
+            return
+        at = now.isoformat()
+        stored = [to_row(record) for record in records]
+        # Every row of a model dumps the same keys in the same order.
+        inserts.append((table, list(stored[0]), [tuple(row.values()) for row in stored]))
+        log.extend(
+            (
+                session_id,
+                table,
+                row["id"],
+                json.dumps(row, sort_keys=True),
+                f"create {record.describe()}",
+                self.who,
+                at,
+            )
+            for record, row in zip(records, stored, strict=True)
+        )
+
+    @staticmethod
+    def _imported_fields(
+        record: SessionRecord,
+        new_id: int,
+        session_id: int,
+        references: list[tuple[str, str]],
+        new_ids: dict[str, dict[int, int]],
+        now: dt.datetime,
+    ) -> dict[str, Any]:
+        """The fields an imported row gets: its new id, session and `references` (field, table)
+        mapped to new ids; and, as `Store.add` gives them, version 1 and an action item's
+        missing timestamps."""
+        update: dict[str, Any] = {"id": new_id, "session_id": session_id, "version": 1}
+        for field, table in references:
+            ref = getattr(record, field)
+            if ref is None:
+                continue
+            if ref not in new_ids.get(table, {}):
+                label = m.MODELS_BY_TABLE[table].label
+                raise ValidationFailed(f"{field}: {label} #{ref} is not part of this import.")
+            update[field] = new_ids[table][ref]
+        return update | _timestamps(record, now)
+
+
+def _timestamps(record: Record, now: dt.datetime) -> dict[str, Any]:
+    """What a new action item gets stamped with (created, updated, done); other rows: none."""
+    if not isinstance(record, m.ActionItem):
+        return {}
+    stamps: dict[str, Any] = {
+        "created_at": record.created_at or now,
+        "updated_at": record.updated_at or now,
+    }
+    if record.status is m.ActionStatus.DONE and record.done_at is None:
+        stamps["done_at"] = now
+    return stamps
+
 
 _SQLITE_MIN_INT, _SQLITE_MAX_INT = -(2**63), 2**63 - 1
 _TOO_LARGE = f"A whole number is too large to store (at most {_SQLITE_MAX_INT:,})."
@@ -501,16 +720,40 @@ _TOO_LARGE = f"A whole number is too large to store (at most {_SQLITE_MAX_INT:,}
 NOT_UNDONE = ("timeboxes", "gates", "reviews")
 """Records of how the workshop ran, not edits: ctrl+z skips them and undoes the last edit."""
 
-_REFERENCES = {
-    "owner_id": "participants",
-    "participant_id": "participants",
-    "term_id": "terms",
-    "stage_id": "stages",
-    "statement_id": "statements",
-    "kpi_id": "kpis",
-    "action_item_id": "action_items",
-}
-"""Reference columns and the table they point into; the target must be in the same session."""
+
+def _all_valid(kind: type[R], rows: list[dict[str, Any]]) -> list[R]:
+    """Every row as a model, or DamagedData listing every bad row (not only the first)."""
+    records, problems = [], []
+    for row in rows:
+        try:
+            records.append(_validate(kind, row))
+        except ValidationError as error:
+            problems += row_problems(kind, row, error)
+    if problems:
+        raise damaged(problems)
+    return records
+
+
+def _summary(row: dict[str, Any]) -> SessionSummary:
+    """A session list entry; a damaged session row is kept, its bad fields at their defaults."""
+    counts = (
+        int(row["agreed_terms"]),
+        int(row["term_count"]),
+        int(row["open_actions"]),
+        int(row["action_count"]),
+    )
+    try:
+        return SessionSummary(_validate(Session, row), *counts)
+    except ValidationError as error:
+        problems = tuple(row_problems(Session, row, error))
+        bad = frozenset(str(item["loc"][0]) for item in error.errors() if item["loc"])
+    readable = {k: v for k, v in row.items() if k in Session.model_fields and k not in bad}
+    try:
+        session = Session.model_validate({"title": "?", **readable})
+    except ValidationError:  # the fields are only wrong together: keep the id alone
+        session = Session(id=row["id"], title="?")
+        bad = frozenset(Session.model_fields) - {"id"}
+    return SessionSummary(session, *counts, problems=problems, damaged=bad)
 
 
 def _change(row: dict[str, Any]) -> Change:

@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
-CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_RANGE: Final = r"\x00-\x1f\x7f-\x9f"
+"""The control characters as the inside of a regex character class, for patterns that
+check for them in the same pass as other characters (the Markdown escaper's fast path)."""
+CONTROL: Final = re.compile(f"[{CONTROL_RANGE}]")
 """Any C0 or C1 control character, DEL included."""
 CONTROL_BUT_LINES: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """Control characters a multi-line field still refuses: all but newline and tab."""
@@ -85,11 +88,26 @@ def terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
     return CONTROL.sub(_picture, text)
 
 
+_JSON_RAW: Final = re.compile(r"[\x7f-\x9f]")
+
+
+def json_safe(encoded: str) -> str:
+    """JSON text from `json.dumps(..., ensure_ascii=False)` with DEL and C1 controls escaped.
+
+    `json.dumps` escapes C0 controls itself but leaves DEL and U+0080–U+009F raw unless it
+    escapes every non-ASCII character. They can only occur inside strings, so writing them
+    as `\\u` escapes gives the same data.
+    """
+    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+
+
 __all__ = [
     "CONTROL",
     "CONTROL_BUT_LINES",
+    "CONTROL_RANGE",
     "check_text",
     "describe_control",
     "find_control",
+    "json_safe",
     "terminal_safe",
 ]

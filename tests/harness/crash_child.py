@@ -95,6 +95,10 @@ class Editor:
     def text(self, low: int = 0, high: int = 12) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(low, high)))
 
+    def one_line(self, low: int, high: int, default: str) -> str:
+        """Words for a one-line field (a title, a name): the newline word becomes a space."""
+        return " ".join(self.text(low, high).split()) or default
+
     def save(self, effects: list[dict[str, Any]], call: Callable[[], list[dict[str, Any]]]) -> None:
         """Announce `effects`, run the store call, then acknowledge what it returned."""
         self.now += dt.timedelta(seconds=1)
@@ -207,7 +211,7 @@ class Editor:
 
     def add_action(self) -> None:
         item = m.ActionItem(
-            title=self.text(1, 6).strip() or "Follow up",
+            title=self.one_line(1, 6, "Follow up"),
             owner_id=self.pick(self.people).id if self.people and self.rng.random() < 0.7 else None,
             term_id=self.pick(self.terms).id if self.terms and self.rng.random() < 0.5 else None,
             priority=self.rng.choice(list(m.Priority)),
@@ -227,7 +231,7 @@ class Editor:
                 return self.keep(facilitation.cycle_status(self.store, item))
 
         else:
-            title = self.text(1, 6).strip() or "Renamed"
+            title = self.one_line(1, 6, "Renamed")
             after = item.model_copy(
                 update={"title": title, "priority": self.rng.choice(list(m.Priority))}
             )
@@ -243,9 +247,7 @@ class Editor:
         self.save([deletion(item)], lambda: self.delete(item))
 
     def add_person(self) -> None:
-        person = m.Participant(
-            name=self.text(1, 3).strip() or "Sam", team=self.rng.choice(list(m.Team))
-        )
+        person = m.Participant(name=self.one_line(1, 3, "Sam"), team=self.rng.choice(list(m.Team)))
         self.save(
             [{"op": "add", "table": "participants", "row": snapshot(person)}],
             lambda: self.added(person),

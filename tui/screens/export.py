@@ -104,13 +104,25 @@ class ExportScreen(WorkshopNode, Screen[None]):
         self.action_write()
 
     def action_write(self, force: bool = False) -> None:
-        """Write the chosen format to the chosen path; asks before replacing a file."""
+        """Write the chosen format to the chosen path; asks before replacing a file.
+
+        A target that may never be written (the open database, a folder, a device) is
+        refused inline at once, without asking.
+        """
+        from workshop.export import check_target
+
         fmt = str(self.query_one("#export-format", Select).value)
         raw = self.query_one("#export-path", Input).value.strip()
         if not raw:
             self._error("Type the path of the file to write.")
             return
         path = Path(raw).expanduser()
+        try:
+            # The open database, its companions, a folder or a device: refused before asking.
+            check_target(path, protect=self.workshop.store.path)
+        except WorkshopError as error:
+            self._error(str(error))
+            return
         if path.exists() and not force:
             self.app.push_screen(
                 ConfirmModal(f"{path} exists. Replace it?", yes="Replace"),
@@ -126,7 +138,7 @@ class ExportScreen(WorkshopNode, Screen[None]):
             text = render(
                 self.workshop.store, self.session_id, fmt, today=self.workshop.clock().date()
             )
-            written = write_atomically(path, text, force=force)
+            written = write_atomically(path, text, force=force, protect=self.workshop.store.path)
         except WorkshopError as error:
             self._error(str(error))
             return

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from tui.safe_text import safe_text
 from tui.screens.review_widgets import (
     ITEM_COLUMNS,
     CompareScreen,
@@ -99,7 +100,9 @@ class ReviewScreen(WorkshopNode, Screen[None]):
             self.notify(str(error), severity="error", timeout=8, markup=False)
         else:
             self.query_one("#review-title", Static).update(
-                Text.assemble(("Review", "bold"), f" · {session.title}  {session.organisation}")
+                safe_text(
+                    Text.assemble(("Review", "bold"), f" · {session.title}  {session.organisation}")
+                )
             )
         self.table.focus()
         self.load()
@@ -112,7 +115,7 @@ class ReviewScreen(WorkshopNode, Screen[None]):
         return self.workshop.clock().date()
 
     def watch_status(self, status: str) -> None:
-        self.query_one("#review-status", Static).update(Text(status))  # it quotes titles
+        self.query_one("#review-status", Static).update(safe_text(status))  # it quotes titles
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
     def load(self) -> None:
@@ -130,13 +133,15 @@ class ReviewScreen(WorkshopNode, Screen[None]):
         reviewer = f" by {self.review.reviewer}" if self.review and self.review.reviewer else ""
         # The reviewer's name is typed text: the line is built as Text, never read as markup.
         self.query_one("#review-since", Static).update(
-            Text.assemble(
-                f"Review of {board.today.isoformat()}{reviewer} · ",
-                (board.since.label, "bold"),
-                " · ",
-                (f"{counts[rv.Section.OVERDUE]} overdue", "red"),
-                f" · {counts[rv.Section.OPEN]} open · ",
-                (f"{counts[rv.Section.DONE]} done since", "green"),
+            safe_text(
+                Text.assemble(
+                    f"Review of {board.today.isoformat()}{reviewer} · ",
+                    (board.since.label, "bold"),
+                    " · ",
+                    (f"{counts[rv.Section.OVERDUE]} overdue", "red"),
+                    f" · {counts[rv.Section.OPEN]} open · ",
+                    (f"{counts[rv.Section.DONE]} done since", "green"),
+                )
             )
         )
         self._fill_table()

@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from tui.safe_text import safe_text
 from tui.screens.review_widgets import TableFiller, fit
 from tui.steps.base import RecordTable
 from tui.typed import WorkshopNode
@@ -118,7 +119,7 @@ class ChangesScreen(WorkshopNode, Screen[None]):
             return
         line = self.lines[selected]
         who = f" by {line.who}" if line.who else ""
-        detail.update(Text(f"{line.at.astimezone():%Y-%m-%d %H:%M}{who}: {line.text}"))
+        detail.update(safe_text(f"{line.at.astimezone():%Y-%m-%d %H:%M}{who}: {line.text}"))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()

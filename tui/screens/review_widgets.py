@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Sparkline, Static
 
+from tui.safe_text import safe_text
 from tui.steps.base import Cell, RecordTable
 from tui.typed import WorkshopNode
 from workshop.errors import WorkshopError
@@ -26,6 +27,7 @@ from workshop.review import (
     with_unit,
 )
 from workshop.review_search import SessionComparison, compare_sessions, session_to_compare
+from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
     pass
@@ -45,7 +47,8 @@ _STATUS_STYLE = {"blocked": "bold yellow", "done": "green", "in progress": "cyan
 
 
 def fit(text: str, width: int) -> str:
-    """`text` cut to `width` cells with an ellipsis when it is longer."""
+    """`text` terminal-safe, cut to `width` cells with an ellipsis when it is longer."""
+    text = terminal_safe(text)
     return text if len(text) <= width else text[: max(width - 1, 0)].rstrip() + "…"
 
 
@@ -121,7 +124,7 @@ def item_detail(row: ReviewItem, board: ReviewBoard) -> Text:
         text.append(" ".join(last.text.split()))
     else:
         text.append("\nNo progress note yet (n adds one).", style="dim")
-    return text
+    return safe_text(text)
 
 
 def _bars(title: str, groups: tuple[Progress, ...], width: int) -> Text:
@@ -172,7 +175,7 @@ class KpiCard(Vertical):
         status, kpi = self.status, self.status.kpi
         mark, style = _VERDICT_STYLE[status.verdict]
         with Horizontal(classes="kpi-head"):
-            yield Static(Text(kpi.name, style="bold"), classes="kpi-name")
+            yield Static(safe_text(Text(kpi.name, style="bold")), classes="kpi-name")
             yield Static(Text(f"{mark} {status.verdict}", style=style), classes="kpi-verdict")
         with Horizontal(classes="kpi-body"):
             yield Sparkline(status.chart_values(), classes="kpi-chart")
@@ -184,7 +187,7 @@ class KpiCard(Vertical):
             )
             numbers = f"{with_unit(kpi.baseline, kpi.unit)} → {with_unit(kpi.target, kpi.unit)}"
             # The unit is typed text ("[%]" is a fine unit): shown as typed, never as markup.
-            yield Static(Text(f"{numbers} · {now}"), classes="kpi-numbers")
+            yield Static(safe_text(f"{numbers} · {now}"), classes="kpi-numbers")
 
 
 class CompareScreen(WorkshopNode, ModalScreen[None]):
@@ -223,7 +226,7 @@ class CompareScreen(WorkshopNode, ModalScreen[None]):
                 text = comparison_text(compare_sessions(store, self.session_id, other.id))
         except WorkshopError as error:
             text = Text(str(error), style="red")
-        self.app.call_from_thread(self.query_one("#compare-text", Static).update, text)
+        self.app.call_from_thread(self.query_one("#compare-text", Static).update, safe_text(text))
 
     def action_close(self) -> None:
         """Close the comparison."""

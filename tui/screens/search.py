@@ -12,6 +12,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from tui.safe_text import safe_text
 from tui.screens.review_widgets import TableFiller, fit
 from tui.steps.base import RecordTable
 from tui.typed import WorkshopNode
@@ -125,7 +126,7 @@ class SearchScreen(WorkshopNode, Screen[None]):
             f"{hit.session_id} · {hit.session_title} · {hit.kind}: {hit.title}\n", style="bold"
         )
         text.append_text(snippet_text(hit, 400))
-        detail.update(text)
+        detail.update(safe_text(text))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()

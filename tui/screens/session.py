@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
+from tui.safe_text import safe_text
 from tui.steps import STEP_CLASSES
 from tui.steps.base import Saved, SaveFailed, StepPane
 from tui.typed import WorkshopNode
@@ -110,9 +111,14 @@ class SessionScreen(WorkshopNode, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        session = self.workshop.store.get_session(self.session_id)
+        try:
+            session = self.workshop.store.get_session(self.session_id)
+        except WorkshopError as error:  # damaged or deleted since the list was read
+            self.notify(str(error), severity="error", timeout=12)
+            self.dismiss(None)
+            return
         self.query_one("#session-title", Static).update(
-            Text.assemble((session.title, "bold"), "  ", session.organisation)
+            safe_text(Text.assemble((session.title, "bold"), "  ", session.organisation))
         )
         self.step = self.start_step or session.step_reached
         self._show_step()
@@ -138,7 +144,11 @@ class SessionScreen(WorkshopNode, Screen[None]):
         switcher = self.query_one(ContentSwitcher)
         switcher.current = f"step-{self.step}"
         pane = self.pane(self.step)
-        pane.reload()
+        try:
+            pane.reload()
+        except WorkshopError as error:  # a damaged row: say which, keep the app usable
+            self.status = f"✗ {error}"
+            self.notify(str(error), severity="error", timeout=12)
         focusable = pane.query("DataTable, Input")
         if focusable:
             focusable.first().focus()

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from tui.typed import WorkshopNode
 from workshop.errors import WorkshopError
+from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
     from tui.steps.base import RecordTable
@@ -30,14 +31,22 @@ if TYPE_CHECKING:
 COLUMNS = ("Title", "Organisation", "Date", "Step", "Agreed terms", "Open actions")
 
 
+DAMAGED_MARK = "⚠ damaged · "
+"""Starts the title of a session whose stored row fails validation (edited by hand)."""
+
+
 def summary_cells(summary: SessionSummary) -> tuple[str, ...]:
-    """The table cells of one session."""
+    """The table cells of one session; a damaged field shows as "?"."""
     s = summary.session
+
+    def cell(field: str, text: str) -> str:
+        return "?" if field in summary.damaged else terminal_safe(text)
+
     return (
-        s.title,
-        s.organisation,
-        s.date.isoformat(),
-        f"{s.step_reached}/6",
+        (DAMAGED_MARK if summary.problems else "") + cell("title", s.title),
+        cell("organisation", s.organisation),
+        cell("date", s.date.isoformat()),
+        cell("step_reached", f"{s.step_reached}/6"),
         f"{summary.agreed_terms}/{summary.terms}",
         str(summary.open_actions),
     )
@@ -96,7 +105,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="list-header"):
             yield Static("[b]Alignment Workshop[/b] · sessions", id="list-title")
-            yield Static(Text(str(self.workshop.db_path)), id="list-db")
+            yield Static(Text(terminal_safe(str(self.workshop.db_path))), id="list-db")
         yield Input(placeholder="Filter by title or organisation (/)", id="session-filter")
         yield Static("Reading the sessions…", id="sessions-empty", classes="empty-hint")
         yield Footer()
@@ -162,7 +171,12 @@ class SessionListScreen(WorkshopNode, Screen[None]):
             hint = "No sessions yet: press n to create one, or i to import a session file."
         elif not shown:
             hint = "No session matches the filter (escape clears it)."
-        self.query_one("#sessions-empty", Static).update(hint)
+        elif any(s.problems for s in shown):
+            hint = (
+                "⚠ marks a session whose stored data is damaged "
+                "(edited outside the app): press enter on it to see what is wrong."
+            )
+        self.query_one("#sessions-empty", Static).update(Text(hint))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._apply_filter()
@@ -189,14 +203,28 @@ class SessionListScreen(WorkshopNode, Screen[None]):
         self.query_one("#session-filter", Input).value = ""
         self._focus_table()
 
+    def _summary(self, session_id: int) -> SessionSummary | None:
+        return next((s for s in self.summaries if s.session.id == session_id), None)
+
+    def _openable(self) -> int | None:
+        """The selected session's id, or None (a damaged one says what is wrong instead)."""
+        session_id = self._selected_id()
+        summary = self._summary(session_id) if session_id is not None else None
+        if summary is not None and summary.problems:
+            from workshop.store import damaged
+
+            self.notify(str(damaged(list(summary.problems))), severity="error", timeout=15)
+            return None
+        return session_id
+
     def action_open(self) -> None:
         """Open the selected session."""
-        if (session_id := self._selected_id()) is not None:
+        if (session_id := self._openable()) is not None:
             self.workshop.open_session(session_id)
 
     def action_review(self) -> None:
         """Open the selected session in review mode."""
-        if (session_id := self._selected_id()) is not None:
+        if (session_id := self._openable()) is not None:
             self.workshop.open_session(session_id, review=True)
 
     def action_search(self) -> None:
@@ -242,15 +270,11 @@ class SessionListScreen(WorkshopNode, Screen[None]):
     def action_import(self) -> None:
         """Import a session JSON file by path."""
         from tui.widgets.forms import FormField, FormModal
-        from workshop.session_file import import_json
+        from workshop.session_file import import_json, read_session_file
 
         def save(values: dict[str, Any]) -> int | None:
             path = Path(str(values["path"]).strip()).expanduser()
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                raise WorkshopError(f"Cannot read {path}: {error.strerror}.") from None
-            return import_json(self.workshop.store, data).id
+            return import_json(self.workshop.store, read_session_file(path)).id
 
         self.app.push_screen(
             FormModal(
@@ -272,7 +296,17 @@ class SessionListScreen(WorkshopNode, Screen[None]):
         if session_id is None:
             return
         store = self.workshop.store
-        session = store.get_session(session_id)
+        summary = self._summary(session_id)
+        try:
+            # A damaged session can still go: its summary has the id and version it needs.
+            session = (
+                summary.session
+                if summary is not None and summary.problems and "version" not in summary.damaged
+                else store.get_session(session_id)
+            )
+        except WorkshopError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
 
         def confirmed(answer: bool | None) -> None:
             if not answer:

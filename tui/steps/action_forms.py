@@ -16,6 +16,7 @@ from tui.widgets.forms import FormField, FormModal
 from workshop import models as m
 from workshop import planning
 from workshop.errors import ValidationFailed
+from workshop.text import terminal_safe
 
 COLUMNS = ("Title", "Owner", "Team", "Category", "Priority", "Due", "Status")
 OVERDUE_MARKER = "⚠"
@@ -65,8 +66,10 @@ class Layout:
 
 
 def cell(text: str, style: str = "") -> Text:
-    """A one-line cell of user text: never read as markup, cut with an ellipsis when too wide."""
-    return Text(" ".join(text.split()), style=style, no_wrap=True, overflow="ellipsis", end="")
+    """A one-line cell of user text: never read as markup or terminal controls, cut with an
+    ellipsis when too wide."""
+    line = terminal_safe(" ".join(text.split()))
+    return Text(line, style=style, no_wrap=True, overflow="ellipsis", end="")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -28,6 +28,7 @@ from workshop import blind_round as br
 from workshop import models as m
 from workshop.assessment import INDEX_RULE, TEAMS, AssessmentResult
 from workshop.errors import WorkshopError
+from workshop.text import terminal_safe
 
 T = TypeVar("T")
 
@@ -211,7 +212,7 @@ class AssessStep(StepPane):
             table.add_column(STATEMENT_COLUMN, key=STATEMENT_COLUMN, width=statement_width)
         for row, cells in rows:
             if show_text:
-                text = Text(row.statement.text, no_wrap=True, overflow="ellipsis")
+                text = Text(terminal_safe(row.statement.text), no_wrap=True, overflow="ellipsis")
                 text.truncate(statement_width, overflow="ellipsis")
                 cells = [*cells, text]
             table.add_row(*cells, key=str(row.statement_id))

@@ -17,6 +17,7 @@ from textual.widgets import Static
 from workshop.assessment import Gap, Polarity, Severity
 from workshop.blind_round import RoundRow
 from workshop.errors import WorkshopError
+from workshop.text import terminal_safe
 
 HIDDEN = "•••"
 """What the hidden team's column shows during blind entry: never the numbers."""
@@ -76,8 +77,9 @@ def readout(row: RoundRow, total: int) -> Text:
     statement = row.statement
     text = Text()
     text.append(f"{row.number}/{total} ", style="bold")
-    text.append(f"{statement.theme} · {polarity_text(statement.polarity)}\n", style="dim")
-    text.append(statement.text, style="bold")
+    theme = terminal_safe(statement.theme)
+    text.append(f"{theme} · {polarity_text(statement.polarity)}\n", style="dim")
+    text.append(terminal_safe(statement.text), style="bold")
     return text
 
 
@@ -160,7 +162,8 @@ class ScoreEntry(ModalScreen[int]):
         title.append(f"  statement {row.number} of {len(self.rows)}", style="bold")
         title.append(f" · {polarity_text(row.statement.polarity)}", style="dim")
         self.query_one("#score-entry-title", Static).update(title)
-        self.query_one("#score-entry-statement", Static).update(Text(row.statement.text))
+        statement = Text(terminal_safe(row.statement.text))
+        self.query_one("#score-entry-statement", Static).update(statement)
         current = score_text(row.scores.score_for(self.team))
         self.query_one("#score-entry-score", Static).update(
             Text.assemble("Score now: ", (current, "bold"))
@@ -171,7 +174,7 @@ class ScoreEntry(ModalScreen[int]):
         try:
             self.rows[self.index] = self.save(self.row, score)
         except WorkshopError as error:
-            self.query_one("#score-entry-error", Static).update(str(error))
+            self.query_one("#score-entry-error", Static).update(Text(terminal_safe(str(error))))
             return False
         self.query_one("#score-entry-error", Static).update("")
         return True

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
 
+from tui.safe_text import safe_text
 from tui.typed import WorkshopNode
 from workshop import models as m
 from workshop.errors import WorkshopError
@@ -24,8 +25,9 @@ Cell = str | Text
 
 
 def plain(cells: Sequence[Cell]) -> list[Text]:
-    """Cells as plain text: what people typed is shown as typed, never read as markup."""
-    return [cell if isinstance(cell, Text) else Text(cell) for cell in cells]
+    """Cells as plain text: what people typed is shown as typed, never read as markup, and
+    a control character is shown by its stand-in, never sent to the terminal."""
+    return [safe_text(cell) for cell in cells]
 
 
 class RecordTable(DataTable[Cell]):

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from tui.safe_text import safe_text
 from tui.steps.base import Cell, enum_options
 from tui.widgets.forms import FormField
 from workshop import models as m
@@ -78,7 +79,7 @@ def stage_cells(
     terms: dict[int, str],
 ) -> tuple[Cell, ...]:
     """The table cells of one stage: its settings and, when the plan works out, its volumes."""
-    name = Text(f"{stage.name} {WON_MARK}", style="bold") if won else stage.name
+    name = safe_text(Text(f"{stage.name} {WON_MARK}", style="bold") if won else stage.name)
     owner: Cell = stage.owner_team.value if stage.owner_team else Text("⚠ none", style="bold")
     numbers: tuple[Cell, ...] = ("–",) * 4
     if plan is not None:

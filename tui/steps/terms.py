@@ -30,6 +30,7 @@ from workshop import models as m
 from workshop.errors import DuplicateName, WorkshopError
 from workshop.facilitation import dispute_term, toggle_sign_off, unsigned_terms
 from workshop.store import Store
+from workshop.text import terminal_safe
 
 FIELDS = [
     FormField("name", "Name", placeholder="e.g. MQL"),
@@ -160,7 +161,8 @@ class TermsStep(StepPane):
             ("Marketing", term.marketing_signoff_by, term.marketing_signoff_at),
         ):
             lines.append(f"  {team}: ", style="bold")
-            lines.append(f"{who}, {when.astimezone():%d %b %Y %H:%M}" if when else "not signed")
+            signer = terminal_safe(who or "")
+            lines.append(f"{signer}, {when.astimezone():%d %b %Y %H:%M}" if when else "not signed")
         for label, value in (
             ("Definition", term.definition),
             ("Entry criteria", term.entry_criteria),
@@ -168,7 +170,7 @@ class TermsStep(StepPane):
             ("Example", term.example),
         ):
             lines.append(f"\n{label}: ", style="bold")
-            lines.append(value or "—")
+            lines.append(terminal_safe(value, keep_newlines=True) or "—")
         text.update(lines)
 
     def gate_reason(self) -> str | None:

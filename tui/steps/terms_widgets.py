@@ -17,6 +17,7 @@ from textual.widgets.data_table import ColumnKey
 from tui.steps.base import Cell, RecordTable
 from workshop import glossary
 from workshop import models as m
+from workshop.text import terminal_safe
 
 COLUMNS = ("Term", "Status", "Sales", "Marketing", "Definition")
 MARKERS = {
@@ -32,8 +33,8 @@ MIN_DEFINITION_WIDTH = 12
 
 
 def excerpt(text: str, width: int) -> str:
-    """The text on one line, cut to `width` characters with an ellipsis."""
-    line = " ".join(text.split())
+    """The text on one line, cut to `width` characters with an ellipsis; terminal-safe."""
+    line = terminal_safe(" ".join(text.split()))
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 

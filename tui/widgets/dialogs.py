@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from workshop.text import terminal_safe
+
 
 class ConfirmModal(ModalScreen[bool]):
     """Ask a yes/no question; `y`/enter confirms, `n`/escape cancels."""
@@ -25,7 +27,9 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-question", markup=False)
+            # Questions quote names: shown as typed, never as markup or terminal controls.
+            question = terminal_safe(self.question, keep_newlines=True)
+            yield Label(question, classes="dialog-question", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes_label} (y)", variant="error", id="yes")
                 yield Button(f"{self.no_label} (n)", variant="primary", id="no")

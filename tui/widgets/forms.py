@@ -1,4 +1,9 @@
-"""A modal form that saves through a callback and keeps the typed text when saving fails."""
+"""A modal form that saves through a callback and keeps the typed text when saving fails.
+
+Everything shown from a record (its title, option labels, the values being edited, an error
+quoting them) is terminal-safe: a control character from a hand-edited database shows as its
+stand-in (ESC as ␛), and one pasted into a field is refused by the model, inline.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from workshop.errors import ValidationFailed, WorkshopError
+from workshop.errors import SessionFileError, ValidationFailed, WorkshopError
+from workshop.text import find_control, terminal_safe
 
 FieldKind = Literal["text", "textarea", "select"]
 
@@ -36,6 +42,18 @@ MESSAGE_LIMIT = 600
 
 def _cut(message: str) -> str:
     return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 1] + "…"
+
+
+def _shown(value: Any) -> str:
+    """A stored value as an editor shows it: unchanged unless it holds a control character.
+
+    Only a hand-edited value is changed (to its terminal-safe form), so saving a form
+    without touching it never rewrites the line breaks or tabs of a definition.
+    """
+    text = "" if value is None else str(value)
+    if find_control(text, multiline=True) is None:
+        return text
+    return terminal_safe(text, keep_newlines=True)
 
 
 SaveCallback = Callable[[dict[str, Any]], Any]
@@ -74,7 +92,7 @@ class FormModal(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
             # Titles name records ("Reschedule '[b]x'"): shown as typed, never read as markup.
-            yield Label(Text(self.form_title), classes="form-title")
+            yield Label(Text(terminal_safe(self.form_title)), classes="form-title")
             if self.note:
                 yield Static(self.note, classes="form-note")
             for spec in self.fields:
@@ -89,13 +107,14 @@ class FormModal(ModalScreen[Any]):
         value = self.values.get(spec.name)
         widget_id = f"field-{spec.name}"
         if spec.kind == "textarea":
-            area = TextArea("" if value is None else str(value), id=widget_id, classes="form-area")
+            area = TextArea(_shown(value), id=widget_id, classes="form-area")
             area.show_line_numbers = False
             return area
         if spec.kind == "select":
             # Option labels are often typed names ("[/x]" is a fine name): never read as markup.
             options = [
-                (Text(label) if isinstance(label, str) else label, v) for label, v in spec.options
+                (Text(terminal_safe(label)) if isinstance(label, str) else label, v)
+                for label, v in spec.options
             ]
             select: Select[Any] = Select(
                 options,
@@ -104,7 +123,7 @@ class FormModal(ModalScreen[Any]):
                 value=value if value is not None else Select.NULL,
             )
             return select
-        text = "" if value is None else str(value)
+        text = _shown(value)
         # The first field is focused when the form opens: its cursor starts after the text, so
         # typing adds to a name instead of replacing it. Fields reached with tab select all.
         first = spec is self.fields[0]
@@ -129,7 +148,7 @@ class FormModal(ModalScreen[Any]):
     def show_error(self, message: str, problems: Sequence[str] = ()) -> None:
         """Show why saving failed, and mark every field a problem names."""
         error = self.query_one("#form-error", Static)
-        error.update(Text(_cut(message)))
+        error.update(Text(terminal_safe(_cut(message), keep_newlines=True)))
         error.scroll_visible(animate=False)
         lines = [line.lower() for line in (problems or [message])]
         for spec in self.fields:
@@ -141,6 +160,9 @@ class FormModal(ModalScreen[Any]):
         """Save through the callback; stay open with the error when it is refused."""
         try:
             result = self.save_callback(self.collected())
+        except SessionFileError as error:  # its message is a headline over its problems
+            self.show_error(str(error), error.problems)
+            return
         except ValidationFailed as error:
             self.show_error("; ".join(error.problems), error.problems)
             return

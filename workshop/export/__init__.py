@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workshop.errors import ExportError
-from workshop.export.files import default_filename, write_atomically
+from workshop.export.files import check_target, default_filename, write_atomically
 
 if TYPE_CHECKING:
     from workshop.store import Store
@@ -22,7 +22,14 @@ if TYPE_CHECKING:
 FORMATS: tuple[str, ...] = ("md", "csv", "ics", "json")
 """The export formats, as `--format` spells them."""
 
-__all__ = ["FORMATS", "build_context", "default_filename", "render", "write_atomically"]
+__all__ = [
+    "FORMATS",
+    "build_context",
+    "check_target",
+    "default_filename",
+    "render",
+    "write_atomically",
+]
 
 
 @contextmanager

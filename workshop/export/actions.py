@@ -2,7 +2,10 @@
 
 Plans can hold tens of thousands of items and the export budget is 150 ms for 10,000, so
 the items are read as plain rows in one sorted query rather than validated one by one as
-models (which alone costs more than the budget); every row was validated when it was saved.
+models (which alone costs more than the budget). Every row was validated when it was saved,
+but a file edited by hand may hold anything, so each raw row gets a cheap check of the values
+this module relies on; a row that fails it is read again through the models, which report
+the table, the row and the field (DamagedData).
 For the same reason the rows of the plan's two large tables are written here, in the one
 pass over the items, instead of by a template loop: each group gets its table body as
 ready Markdown (`table_rows`, user text escaped with the `cell` filter).
@@ -11,14 +14,19 @@ ready Markdown (`table_rows`, user text escaped with the `cell` filter).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from workshop import models as m
 from workshop.export.escape import cell, is_plain
 from workshop.store import Store
+from workshop.text import find_control
 
 PRIORITY_RANK: dict[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 STATUSES: tuple[str, ...] = tuple(status.value for status in m.ActionStatus)
+_TEAMS = frozenset(team.value for team in m.Team)
+_CATEGORIES = frozenset(category.value for category in m.Category)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 NO_DUE_DATE = "No due date"
 UNASSIGNED = "Unassigned"
 OVERDUE_MARK = ", **overdue**"
@@ -57,6 +65,29 @@ def _serves(row: dict[str, Any], names: dict[str, dict[Any, Any]]) -> list[str]:
     return serves
 
 
+def _plausible(item: dict[str, Any]) -> bool:
+    """Whether a raw row holds values of the kinds the plan relies on (a cheap check, not
+    the model's full validation)."""
+    title, description, due = item["title"], item["description"], item["due"]
+    return (
+        isinstance(title, str)
+        and isinstance(description, str)
+        and item["status"] in STATUSES
+        and item["priority"] in PRIORITY_RANK
+        and item["category"] in _CATEGORIES
+        and item["team"] in _TEAMS
+        and (due is None or (isinstance(due, str) and _ISO_DATE.fullmatch(due) is not None))
+        and find_control(title) is None
+        and find_control(description, multiline=True) is None
+    )
+
+
+def _refuse_damaged(store: Store, session_id: int, items: list[dict[str, Any]]) -> None:
+    """Raise DamagedData, naming table, row and field, if any raw row fails the cheap check."""
+    if not all(_plausible(item) for item in items):
+        store.rows(m.ActionItem, session_id)  # validates every row: raises for the bad ones
+
+
 def action_items(
     store: Store,
     session_id: int,
@@ -75,6 +106,7 @@ def action_items(
         f"WHERE session_id = ? ORDER BY {_ORDER}",
         (session_id,),
     )
+    _refuse_damaged(store, session_id, items)
     people: dict[Any, m.Participant] = names["participants"]
     owner_names = {key: person.name for key, person in people.items()}
     owner_teams = {key: person.team.value for key, person in people.items()}

@@ -4,6 +4,8 @@ User text never becomes Markdown structure: every character that could start emp
 code, a link, raw HTML, an entity or a table cell is backslash-escaped, every character that
 could start a block at the beginning of a line is escaped there, and line breaks become hard
 breaks (`md`), spaces (`md_inline`) or `<br>` (`cell`, the only HTML the exporter emits).
+A control character (from a hand-edited database) is shown by its stand-in (ESC as ␛, see
+`workshop.text.terminal_safe`) and a tab as a space: the plan holds no raw control character.
 Only the standard library is used, so the filters are cheap to import and to call.
 """
 
@@ -13,6 +15,8 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from workshop.text import CONTROL_RANGE, terminal_safe
 
 # Characters that are significant anywhere in a line: emphasis, code, links, raw HTML,
 # entities, table cells, strikethrough and the escape character itself.
@@ -24,9 +28,9 @@ _HASH = re.compile(r"(^|[ \t])#")
 _BLOCK_START = re.compile(r"^(?:([>+\-=:])|(\d{1,9})(?=[.)]))")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _RISKY_FIRST = frozenset(">+-=:0123456789")
-# Text with nothing to escape (most names and titles), in one match: no significant character
-# anywhere, no risky or blank first character and no blank last one.
-_PLAIN = re.compile(r"(?![>+\-=:0-9\s])[^\\`*_\[\]<&|~#\r\n]*(?<!\s)")
+# Text with nothing to escape (most names and titles), in one match: no significant or control
+# character anywhere, no risky or blank first character and no blank last one.
+_PLAIN = re.compile(rf"(?![>+\-=:0-9\s])[^\\`*_\[\]<&|~#{CONTROL_RANGE}]*(?<!\s)")
 _CENT = Decimal("0.01")
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -41,7 +45,7 @@ def _escape_block_start(match: re.Match[str]) -> str:
 
 def _escape_line(line: str) -> str:
     """Escape one line of user text so it reads as plain text wherever it starts."""
-    line = line.strip()
+    line = terminal_safe(line.strip(), keep_newlines=True)  # no line break is left in it
     for char, escaped in _ANYWHERE:  # str.replace beats re.sub and str.translate here
         if char in line:
             line = line.replace(char, escaped)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workshop.errors import ExportError
+from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
     from workshop.models import Session
@@ -68,7 +69,7 @@ def _temporary(folder: Path, name: str) -> tuple[Path, int]:
             return candidate, os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
-    raise ExportError(f"Cannot create a temporary file in {folder}.")
+    raise ExportError(f"Cannot create a temporary file in {_shown(folder)}.")
 
 
 def _publish(temporary: Path, path: Path, force: bool) -> None:
@@ -80,28 +81,111 @@ def _publish(temporary: Path, path: Path, force: bool) -> None:
         # A hard link fails if the target exists, even one created a moment ago.
         os.link(temporary, path)
     except FileExistsError:
-        raise ExportError(f"{path} exists; use --force to overwrite.") from None
+        raise ExportError(f"{_shown(path)} exists; use --force to overwrite.") from None
     except OSError as error:
         if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
             raise
         if path.exists():  # a file system without hard links: check, then rename
-            raise ExportError(f"{path} exists; use --force to overwrite.") from None
+            raise ExportError(f"{_shown(path)} exists; use --force to overwrite.") from None
         os.replace(temporary, path)
     else:
         temporary.unlink()
 
 
-def write_atomically(path: Path, text: str, *, force: bool = False) -> Path:
-    """Write `text` (UTF-8, newlines as given) to `path` so a crash leaves the old file or the
-    new one, never half; refuses an existing file unless `force`."""
+DATABASE_COMPANIONS: tuple[str, ...] = ("", "-wal", "-shm", "-journal")
+"""Suffixes of the files SQLite keeps for a database: the file itself, its WAL, its shared
+memory index and its rollback journal. None of them may ever be an export target."""
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words ('a named pipe (FIFO)'), from its
+    `st_mode`; shared with the session-file reader, which refuses the same files."""
+    if stat.S_ISDIR(mode):
+        return "a folder (directory)"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """`path`'s status, following symbolic links; None if nothing (or a dangling link) is there."""
+    try:
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        raise ExportError(f"Cannot write {_shown(path)}: {error.strerror or error}.") from None
+
+
+def _shown(path: Path) -> str:
+    """A path as a message shows it: control characters in its name made visible."""
+    return terminal_safe(str(path))
+
+
+def check_target(path: Path, *, protect: Path | None = None) -> None:
+    """Refuse, before anything is written, an export target that must never be written.
+
+    That is the open database `protect` or one of its companion files (`-wal`, `-shm`,
+    `-journal`), however the target names it: the same file is recognised by its device
+    and inode, so a symbolic or hard link to it is refused too, and a companion that does
+    not exist yet by its resolved path. An existing target that is not a regular file (a
+    folder, a named pipe, a device, a socket) is refused as well, even where `--force`
+    would replace a file: nothing is opened, so a named pipe cannot block the export.
+    """
     path = Path(path)
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder; give a file name to export to.")
+    found = _stat(path)
+    if protect is not None:
+        _refuse_database(path, found, Path(protect))
+    if found is not None and stat.S_ISDIR(found.st_mode):
+        raise ExportError(f"{_shown(path)} is a folder; give a file name to export to.")
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        raise ExportError(
+            f"{_shown(path)} is {file_kind(found.st_mode)}, not a regular file; "
+            "choose a file to export to."
+        )
+
+
+def _refuse_database(path: Path, found: os.stat_result | None, database: Path) -> None:
+    """Refuse `path` if it is the database or one of its companion files."""
+    database = database.expanduser()
+    target = path.resolve()
+    for suffix in DATABASE_COMPANIONS:
+        names = {Path(f"{database}{suffix}"), Path(f"{database.resolve()}{suffix}")}
+        companion = next((s for s in map(_stat, names) if s is not None), None)
+        same_file = (
+            found is not None
+            and companion is not None
+            and (found.st_dev, found.st_ino) == (companion.st_dev, companion.st_ino)
+        )
+        if same_file or target in {name.resolve() for name in names}:
+            what = "the open database" if not suffix else f"the open database's {suffix} file"
+            raise ExportError(
+                f"{_shown(path)} is {what} ({_shown(database)}); choose another file to export to."
+            )
+
+
+def write_atomically(
+    path: Path, text: str, *, force: bool = False, protect: Path | None = None
+) -> Path:
+    """Write `text` (UTF-8, newlines as given) to `path` so a crash leaves the old file or the
+    new one, never half; refuses an existing file unless `force`.
+
+    `protect` is the open database: it, its companion files and any existing target that is
+    not a regular file are refused before anything is written (see `check_target`).
+    """
+    path = Path(path)
+    check_target(path, protect=protect)
     if path.exists() and not force:
-        raise ExportError(f"{path} exists; use --force to overwrite.")
+        raise ExportError(f"{_shown(path)} exists; use --force to overwrite.")
     folder = path.parent
     if not folder.is_dir():
-        raise ExportError(f"Cannot write {path}: the folder {folder} does not exist.")
+        raise ExportError(
+            f"Cannot write {_shown(path)}: the folder {_shown(folder)} does not exist."
+        )
     data = text.encode("utf-8")
     temporary: Path | None = None
     try:
@@ -113,12 +197,14 @@ def write_atomically(path: Path, text: str, *, force: bool = False) -> Path:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        # Checked again just before the rename: the target may have changed meanwhile.
+        check_target(path, protect=protect)
         _publish(temporary, path, force)
         temporary = None
         _fsync_folder(folder)
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ExportError(f"Cannot write {path}: {reason}.") from None
+        raise ExportError(f"Cannot write {_shown(path)}: {reason}.") from None
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):

@@ -3,6 +3,8 @@
 The output depends on the session only: UIDs come from row ids and DTSTAMP from the
 workshop date, never from the clock, so exporting twice gives the same bytes. Meeting
 times are floating local times (a meeting at 09:00 is at 09:00 wherever it is opened).
+User text holds no raw control character: a one-line field (a title, a name) shows a control
+by its stand-in (see `workshop.text.terminal_safe`), a description keeps its line breaks.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import datetime as dt
 from typing import Any
 
 from icalendar import Calendar, Event, Todo, vRecur
+
+from workshop.text import terminal_safe
 
 PRODID = "-//Alignment Workshop//Action plan//EN"
 UID_DOMAIN = "alignment-workshop"
@@ -26,21 +30,29 @@ _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def _text(value: str) -> str:
-    """Text with every line break as LF: icalendar escapes LF, a bare CR would reach the file."""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+    """Text with every line break as LF (icalendar escapes it as `\\n`) and no other control."""
+    return terminal_safe(value.replace("\r\n", "\n").replace("\r", "\n"), keep_newlines=True)
+
+
+def _line(value: str) -> str:
+    """One-line text: a line break or any other control shown by its stand-in.
+
+    Also what keeps an unescaped property (X-WR-CALNAME) from breaking its content line.
+    """
+    return terminal_safe(value)
 
 
 def _todo(item: dict[str, Any], stamp: dt.datetime, title: str) -> Todo:
     todo = Todo()
     todo.add("uid", f"action-{item['id']}@{UID_DOMAIN}")
     todo.add("dtstamp", stamp)
-    todo.add("summary", _text(item["title"]))
+    todo.add("summary", _line(item["title"]))
     lines = [item["description"]] if item["description"] else []
     if item["owner"]:
-        lines.append(f"Owner: {item['owner']}")
+        lines.append(f"Owner: {_line(item['owner'])}")
     if item["serves"]:
-        lines.append("Serves: " + "; ".join(item["serves"]))
-    lines.append(f"From the workshop: {title}")
+        lines.append("Serves: " + "; ".join(map(_line, item["serves"])))
+    lines.append(f"From the workshop: {_line(title)}")
     todo.add("description", _text("\n".join(lines)))
     todo.add("due", dt.date.fromisoformat(item["due"]))
     todo.add("status", TODO_STATUS[item["status"]])
@@ -71,9 +83,10 @@ def _event(meeting: dict[str, Any], stamp: dt.datetime, title: str) -> Event:
     event = Event()
     event.add("uid", f"cadence-{meeting['id']}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
-    event.add("summary", _text(meeting["name"]))
+    event.add("summary", _line(meeting["name"]))
     attendees = ", ".join(meeting["attendees"]) or "nobody yet"
-    event.add("description", _text(f"{meeting['schedule']}. Attendees: {attendees}. From: {title}"))
+    about = f"{meeting['schedule']}. Attendees: {attendees}. From: {_line(title)}"
+    event.add("description", _text(about))
     first = dt.date.fromisoformat(meeting["first"])
     start = dt.datetime.combine(first, dt.time.fromisoformat(meeting["time"]))
     event.add("dtstart", start)
@@ -89,7 +102,7 @@ def render_ics(context: dict[str, Any]) -> str:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", _text(session["title"]))
+    calendar.add("x-wr-calname", _line(session["title"]))
     for meeting in context["cadence"]:
         calendar.add_component(_event(meeting, stamp, session["title"]))
     for item in context["actions"]["all"]:

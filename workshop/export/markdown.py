@@ -8,9 +8,9 @@ misspelt variable into an error instead of a silent blank.
 
 from __future__ import annotations
 
-import contextlib
 import decimal
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
@@ -22,7 +22,9 @@ from jinja2.exceptions import SecurityError
 from workshop.errors import ExportError
 from workshop.export.escape import FILTERS
 from workshop.export.sandbox import Budget, LimitedSandbox, LimitExceeded
+from workshop.export.template_file import shown
 from workshop.resources import templates_dir
+from workshop.text import terminal_safe
 
 ACTION_PLAN_TEMPLATE = "action_plan.md.j2"
 
@@ -87,29 +89,69 @@ def render_action_plan(context: dict[str, Any]) -> str:
 
 
 def render_user_template(context: dict[str, Any], path: Path) -> str:
-    """The action plan from a user's template, run in Jinja's immutable sandbox with limits.
+    """The action plan from a user's template: read once, then rendered in a child process.
 
-    The template may include or import the shipped partials and macros by name. Every
-    failure, a runaway (too slow, too large, too deep) included, becomes one ExportError
-    line naming the template and, when known, the line.
+    The file must be a regular file of UTF-8 text within MAX_TEMPLATE_BYTES. The render runs
+    sandboxed (`render_user_source`) in a separate process with hard limits on memory and
+    time (template_child.py). Every failure is one ExportError line naming the template.
     """
-    try:
-        path.read_text(encoding="utf-8")  # read once here for a plain message if it cannot be
-    except FileNotFoundError:
-        raise ExportError(f"Template {path} does not exist.") from None
-    except IsADirectoryError:
-        raise ExportError(f"Template {path} is a folder, not a file.") from None
-    except UnicodeDecodeError:
-        raise ExportError(f"Template {path} is not UTF-8 text.") from None
-    except OSError as error:
-        raise ExportError(f"Cannot read template {path}: {error.strerror}.") from None
-    folders = [str(path.parent)]
-    with contextlib.suppress(FileNotFoundError):
-        folders.append(str(templates_dir()))
+    from workshop.export.template_child import render_in_child
+    from workshop.export.template_file import read_template
+
+    return render_in_child(context, path, read_template(path))
+
+
+class OwnAndShippedLoader(jinja2.BaseLoader):
+    """Serves a user's template its own text by its name, and the shipped templates by theirs.
+
+    Nothing else on disk is reachable: not a file beside the template, not through a
+    symbolic link, not `../` or an absolute path. Any other name is refused without looking
+    at the disk, so a refusal does not even tell whether such a file exists.
+    """
+
+    def __init__(self, path: Path, source: str) -> None:
+        self.name, self.filename, self.source = path.name, os.path.normpath(path), source
+        try:
+            self.shipped: jinja2.FileSystemLoader | None = jinja2.FileSystemLoader(templates_dir())
+        except FileNotFoundError:
+            self.shipped = None
+        self.shipped_names = frozenset(self.shipped.list_templates() if self.shipped else ())
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        """The template's own source for its name, a shipped template's, or TemplateNotFound."""
+        if template == self.name:
+            return self.source, self.filename, lambda: True
+        if self.shipped is not None and template in self.shipped_names:
+            return self.shipped.get_source(environment, template)
+        raise jinja2.TemplateNotFound(template)
+
+
+_FAILURES = (
+    jinja2.TemplateError,
+    LimitExceeded,
+    RecursionError,
+    ArithmeticError,
+    LookupError,
+    TypeError,
+    ValueError,
+)
+"""What a template can fail with; anything else is a bug and left to show as one."""
+
+
+def render_user_source(context: dict[str, Any], path: Path, source: str) -> str:
+    """Render `source`, the text of the template file `path`, in the sandbox with its limits.
+
+    The template may include, import or extend itself and the shipped templates by name,
+    nothing else. Every failure, a runaway (too slow, too large, too deep) included,
+    becomes one ExportError line naming the template and, when known, the line. Only the
+    child process of template_child.py calls this: a MemoryError is left to it.
+    """
     actions = context.get("actions")
     budget = Budget(context, items=actions["total"] if isinstance(actions, dict) else 0)
     environment = _SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=OwnAndShippedLoader(path, source),
         autoescape=False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -120,39 +162,45 @@ def render_user_template(context: dict[str, Any], path: Path) -> str:
     _configure(environment).guard_filters()
     try:
         return budget.collect(environment.get_template(path.name).generate(context))
-    except jinja2.TemplateSyntaxError as error:
-        raise ExportError(
-            f"Template {error.filename or path}, line {error.lineno}: {_one_line(error)}."
-        ) from None
-    except SecurityError as error:
-        raise ExportError(
-            f"Template {path}{_line_of(error, path)} was refused: {_one_line(error)}. "
+    except _FAILURES as error:
+        raise ExportError(_message(error, path)) from None
+
+
+def _message(error: Exception, path: Path) -> str:
+    """The one line that says why the template `path` failed with `error`."""
+    name, line = shown(path), _line_of(error, path)
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return f"Template {shown(error.filename or path)}, line {error.lineno}: {_one_line(error)}."
+    if isinstance(error, SecurityError):
+        return (
+            f"Template {name}{line} was refused: {_one_line(error)}. "
             "Templates get the session data only and cannot reach Python internals."
-        ) from None
-    except jinja2.UndefinedError as error:
-        raise ExportError(
-            f"Template {path}{_line_of(error, path)}: {_one_line(error)} "
+        )
+    if isinstance(error, jinja2.UndefinedError):
+        return (
+            f"Template {name}{line}: {_one_line(error)} "
             "(docs/templates.md lists the variables a template gets)."
-        ) from None
-    except jinja2.TemplateNotFound as error:
-        raise ExportError(f"Template {path}: cannot find the included template {error}.") from None
-    except LimitExceeded as error:
-        raise ExportError(
-            f"Template {path}{_line_of(error, path)} was stopped: it {error}."
-        ) from None
-    except RecursionError as error:
-        raise ExportError(
-            f"Template {path}{_line_of(error, path)} was stopped: it nests too deeply "
+        )
+    if isinstance(error, jinja2.TemplateNotFound):
+        names = ", ".join(_quoted(template) for template in error.templates)
+        return (
+            f"Template {name}{line} may not load {names}: a template loads only itself and "
+            "the shipped templates, such as 'partials/cadence.md.j2'."
+        )
+    if isinstance(error, LimitExceeded):
+        return f"Template {name}{line} was stopped: it {error}."
+    if isinstance(error, RecursionError):
+        return (
+            f"Template {name}{line} was stopped: it nests too deeply "
             "(an include or a macro that calls itself?)."
-        ) from None
-    except MemoryError:
-        raise ExportError(
-            f"Template {path} was stopped: it needs more memory than there is."
-        ) from None
-    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
-        raise ExportError(
-            f"Template {path}{_line_of(error, path)} failed: {_one_line(error)}."
-        ) from None
+        )
+    return f"Template {name}{line} failed: {_one_line(error)}."
+
+
+def _quoted(name: Any) -> str:
+    """A template name as a message shows it: quoted, cut to 80 characters, made visible."""
+    text = str(name)
+    return repr(terminal_safe(text if len(text) <= 80 else text[:80] + "…"))
 
 
 def _one_line(error: BaseException) -> str:

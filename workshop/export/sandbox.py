@@ -6,6 +6,10 @@ on loop iterations (every `{% for %}` is counted), on ranges, on the size of any
 or list a filter, method or operator builds (checked before building when the size can be
 worked out, such as `'x' * n`, `center(n)` or a format width, and after otherwise), on the
 characters built in all, and on the output. Going over raises `LimitExceeded`.
+
+These checks run between the template's steps, with the line that went over; the render
+itself runs in a child process with hard limits on memory and time (template_child.py),
+the backstop for what happens within one step.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import re
 import string
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import nodes
 from jinja2.runtime import Context, Macro
@@ -36,12 +40,41 @@ MAX_INT_BITS = 100_000
 """Bits of a whole number built by `*` or `**` (about 30,000 digits)."""
 COUNT_LOOP = "_count_loop"
 """The filter every `{% for %}` iterates through (added when a template is compiled)."""
-PRINTABLE = "_printable"
-"""The filter every operand of `~` goes through, so a huge list is not turned into text."""
+CONCAT = "_concat"
+"""The filter every `~` goes through: no operand that prints huge, and no huge result."""
 
 _PRINTF = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?[a-zA-Z%]")
 _NUMBERS = re.compile(r"\d+")
 _PADDING = frozenset({"center", "ljust", "rjust", "zfill"})
+
+
+class Limits(NamedTuple):
+    """The limits above as numbers, handed to the process that renders a user's template."""
+
+    max_seconds: float
+    seconds_per_item: float
+    min_output: int
+    max_range: int
+    max_iterations: int
+    max_int_bits: int
+
+
+def current_limits() -> Limits:
+    """The limits in force in this process (tests lower some of them)."""
+    return Limits(
+        MAX_SECONDS, SECONDS_PER_ITEM, MIN_OUTPUT, MAX_RANGE, MAX_ITERATIONS, MAX_INT_BITS
+    )
+
+
+def apply_limits(limits: Limits) -> None:
+    """Put `limits` in force in this process: the child that renders a template calls it."""
+    global MAX_SECONDS, SECONDS_PER_ITEM, MIN_OUTPUT, MAX_RANGE, MAX_ITERATIONS, MAX_INT_BITS
+    (MAX_SECONDS, SECONDS_PER_ITEM, MIN_OUTPUT, MAX_RANGE, MAX_ITERATIONS, MAX_INT_BITS) = limits
+
+
+def time_limit(items: int) -> float:
+    """How many seconds a render of a plan with `items` action items may take."""
+    return MAX_SECONDS + SECONDS_PER_ITEM * items
 
 
 class LimitExceeded(Exception):
@@ -76,7 +109,7 @@ class Budget:
     def __init__(self, data: Any, *, items: int = 0) -> None:
         self.max_chars = MIN_OUTPUT
         self.max_built = 8 * MIN_OUTPUT
-        self.seconds = MAX_SECONDS + SECONDS_PER_ITEM * items
+        self.seconds = time_limit(items)
         self.deadline = time.monotonic() + self.seconds
         self.iterations = 0
         self.built = 0
@@ -253,7 +286,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         for name, function in list(self.filters.items()):
             self.filters[name] = _guarded_filter(self.budget, name, function)
         self.filters[COUNT_LOOP] = _count_loop
-        self.filters[PRINTABLE] = _printable
+        self.filters[CONCAT] = _concat
 
     def _generate(
         self,
@@ -262,11 +295,12 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         filename: str | None,
         defer_init: bool = False,
     ) -> str:
-        """Compile with every loop counted and every `~` operand checked before it is printed."""
+        """Compile with every loop counted and every `~` checked before it joins its operands."""
         for loop in list(source.find_all(nodes.For)):
             loop.iter = _filtered(self, loop.iter, COUNT_LOOP)
         for concat in list(source.find_all(nodes.Concat)):
-            concat.nodes = [_filtered(self, node, PRINTABLE) for node in concat.nodes]
+            operands = nodes.List(concat.nodes, lineno=concat.lineno)
+            concat.nodes = [_filtered(self, operands, CONCAT)]
         return super()._generate(source, name, filename, defer_init=defer_init)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -325,10 +359,17 @@ def _count_loop(context: Context, iterable: Iterable[Any]) -> Iterator[Any]:
 
 
 @pass_context
-def _printable(context: Context, value: Any) -> Any:
+def _concat(context: Context, values: list[Any]) -> str:
+    """`a ~ b ~ …`, refused when an operand or the whole would be oversized.
+
+    Each operand may pass the size limit alone while two dozen of them make gigabytes.
+    """
     environment = context.environment
     assert isinstance(environment, LimitedSandbox)
-    return environment.budget.printable(value)
+    budget = environment.budget
+    texts = [str(budget.printable(value)) for value in values]
+    budget.check_size(sum(map(len, texts)))
+    return str(budget.built_value("".join(texts)))
 
 
 def _guarded_filter(budget: Budget, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
