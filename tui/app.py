@@ -46,8 +46,10 @@ PROJECTOR_THEME = Theme(
 
 DEFAULT_THEME = "textual-dark"
 
-SAVE_COPY_KEY = "ctrl+b"
-"""Saves a copy of the database: the way out when its file was deleted or replaced."""
+SAVE_COPY_KEY = "ctrl+o"
+"""Saves a copy of the database: the way out when its file was deleted or replaced.
+
+Not ctrl+b, which tmux takes as its prefix, nor a key that text fields use."""
 SAVE_COPY_HINT = (
     f"press {SAVE_COPY_KEY} (or 'save a copy' in the command palette, ctrl+p) to save "
     "everything in a new file"
@@ -86,6 +88,8 @@ class WorkshopApp(App[None]):
             "save_copy",
             "Save a copy",
             show=False,
+            # Also from a form: the key is named in the form's own refusal message.
+            priority=True,
             id="app.save_copy",
             tooltip="Save a copy of the whole database elsewhere",
         ),
