@@ -31,7 +31,7 @@ TYPING_ROUNDS = 3
 """The typing and the table keys are repeated; the median round counts."""
 SETTLE = 0.3
 """Seconds given to each table key's work before its block is read."""
-TABLE_KEYS = ("down", "pagedown", "space", "o", "o", "f", "f", "f", "f", "g", "end", "home")
+TABLE_KEYS = ("down", "pagedown", "space", "d", "o", "f", "f", "f", "f", "g", "end", "home")
 
 
 async def open_from_list(

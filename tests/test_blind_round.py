@@ -127,7 +127,7 @@ def test_blind_view_hides_the_other_team_until_revealed() -> None:
     )
     view = view.enter_for("marketing")
     assert (view.shows("sales"), view.hidden_team) == (False, "sales")
-    view = view.toggle_reveal()
+    view = view.with_reveal(True)
     assert view.shows("sales") and view.shows("marketing") and view.hidden_team is None
     with pytest.raises(ValidationFailed):
         view.enter_for("other")
@@ -140,6 +140,7 @@ def test_gap_action_links_the_statement_and_is_not_duplicated(
     br.record_score(store, first, "sales", 5)
     br.record_score(store, first, "marketing", 2)
     row = br.read_round(store, sid(session))[0]
+    br.set_revealed(store, sid(session), True)
     item, created = br.gap_action(store, row)
     assert created
     assert item.statement_id == first.id
@@ -151,3 +152,30 @@ def test_gap_action_links_the_statement_and_is_not_duplicated(
     assert (again.id, created_again) == (item.id, False)
     assert len(store.rows(m.ActionItem, sid(session))) == 1
     assert br.gap_of(row).severity is Severity.HIGH
+
+
+def test_disclose_says_how_far_each_team_got_and_shows_scores_only_once_revealed(
+    store: Store, session: m.Session
+) -> None:
+    statements = br.seed_statements(store, sid(session))
+    blind = br.disclose(store, sid(session))
+    assert blind.progress == "The assessment has not started: no statement has a score yet."
+    for statement in statements[:9]:
+        br.record_score(store, statement, "sales", 4)
+    blind = br.disclose(store, sid(session))
+    assert (blind.revealed, blind.scored, blind.rows, blind.result) == (
+        False,
+        {"sales": 9, "marketing": 0},
+        (),
+        None,
+    )
+    assert blind.largest_gaps() == []
+    assert blind.progress == (
+        "The assessment is in progress: 9 of 14 statements scored by sales, 0 of 14 by marketing."
+    )
+    br.record_score(store, statements[0], "marketing", 1)
+    br.set_revealed(store, sid(session), True)
+    shown = br.disclose(store, sid(session))
+    assert shown.result is not None and len(shown.rows) == 14
+    assert shown.progress == "Sales rated 9 of 14 statements blind, marketing 1 of 14."
+    assert [(name, gap.gap) for name, gap in shown.largest_gaps()] == [("Lead quality", 3)]

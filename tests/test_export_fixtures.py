@@ -32,6 +32,7 @@ def _add_full_session(store: Store, title: str) -> m.Session:
             facilitator="Fay Facilitator",
             date=WORKSHOP_DAY,
             step_reached=6,
+            revealed_at=SIGNED,
             annual_revenue=Decimal(50_000_000),
         )
     )
@@ -201,6 +202,7 @@ def _add_hostile_session(store: Store) -> m.Session:
             organisation="Acme | <i>Corp</i> & {% raw %}",
             facilitator="Fay Facilitator # 1",
             date=WORKSHOP_DAY,
+            revealed_at=SIGNED,
             annual_revenue="1M",
         )
     )

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import FakeClock
 from workshop import models as m
 from workshop import review as rv
+from workshop.blind_round import set_revealed
 from workshop.errors import ValidationFailed
 from workshop.facilitation import revise_term, toggle_sign_off
 from workshop.review_changes import ChangeKind, what_changed
@@ -238,6 +239,9 @@ def test_compare_two_sessions_of_one_organisation(store: Store, session: m.Sessi
             m.Answer(statement_id=statement.id or 0, team="marketing", score=marketing), target
         )
     assert session_to_compare(store, lid).id == sid  # type: ignore[union-attr]
+    assert compare_sessions(store, lid, sid).sales_then is None  # blind: no index
+    for target in (sid, lid):
+        set_revealed(store, target, True)
     comparison = compare_sessions(store, lid, sid)
     assert (comparison.then.id, comparison.now.id) == (sid, lid)
     assert (comparison.sales_then, comparison.marketing_then) == (0, 75)

@@ -25,10 +25,14 @@ def test_countdown_runs_pauses_and_extends() -> None:
     assert countdown.running
 
 
-def test_format_seconds_shows_over_time() -> None:
+def test_times_are_said_in_words_without_a_sign() -> None:
     assert tb.format_seconds(605) == "10:05"
-    assert tb.format_seconds(-65) == "-1:05"
+    assert tb.format_seconds(-65) == "1:05"
     assert tb.format_seconds(0) == "0:00"
+    assert (tb.format_remaining(535), tb.format_remaining(0)) == ("8:55 left", "0:00 left")
+    assert tb.format_remaining(-210) == "3:30 over"
+    differences = [tb.format_difference(s) for s in (210, -50, 0)]
+    assert differences == ["3:30 over", "0:50 under", "on time"]
 
 
 def test_timebox_is_created_with_the_default_plan_and_saved(

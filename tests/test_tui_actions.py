@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tui.steps.action_forms import SHORT_WORDS
 from tui.steps.action_table import ActionTable
 from workshop import models as m
 from workshop.store import Store
@@ -130,26 +131,34 @@ async def test_past_due_date_is_saved_and_flagged(
         assert "⚠ 1 overdue" in text_of(app.screen.query_one("#actions-view"))
 
 
-async def test_space_cycles_status_then_delete_asks_first(
+async def test_space_picks_a_status_with_one_key_then_delete_asks_first(
     make_tui, session: m.Session, store: Store, db_path: Path
 ) -> None:
     add_items(store, session, {"title": "Weekly SLA report"})
     app = make_tui(session_id=session.id)
     async with app.run_test(size=SIZE) as pilot:
         table = await open_step_five(app, pilot)
-        for expected in ("in progress", "blocked", "done", "open"):
-            await pilot.press("space")
+        for keys, expected in (
+            (("space", "enter"), "in progress"),  # enter takes the next status
+            (("space", "d"), "done"),
+            (("space", "b"), "blocked"),
+            (("space", "o"), "open"),
+            (("space", "p"), "in progress"),
+        ):
+            await pilot.press(*keys)
             await pilot.pause()
             [item] = stored(db_path, session)
             assert item.status.value == expected
-            assert table.get_cell(str(item.id), "Status").plain == expected
+            narrow = table.layout_in_use is not None and table.layout_in_use.narrow
+            shown = SHORT_WORDS.get(expected, expected) if narrow else expected
+            assert table.get_cell(str(item.id), "Status").plain == shown
 
         await pilot.press("ctrl+z")  # undo reloads the step from the database
         await app.workers.wait_for_complete()
         await pilot.pause()
         [item] = stored(db_path, session)
-        assert item.status is m.ActionStatus.DONE
-        assert table.get_cell(str(item.id), "Status").plain == "done"
+        assert item.status is m.ActionStatus.OPEN
+        assert table.get_cell(str(item.id), "Status").plain == "open"
 
         await pilot.press("delete")
         await pilot.pause()

@@ -199,7 +199,7 @@ async def test_add_reorder_delete_then_leaving_with_unowned_stages_asks(
         with Store(db_path) as check:
             gates = check.rows(m.Gate, sid)
         assert [(g.step, g.reason, g.continued) for g in gates] == [
-            (4, "6 stages have no owner", True)
+            (4, "6 stages have no owner: Lead, MQL, Opportunity, SAL, SQL, Won", True)
         ]
 
 

@@ -67,12 +67,12 @@ async def test_review_pass_is_saved_and_seen_after_reopening(
             app.screen.query_one("#review-since").render()
         )
 
-        await pilot.press("space")  # blocked → done
+        await pilot.press("space", "d")  # blocked → done, picked with one key
         await _settle(app, pilot)
         assert _table(app).selected_id == plan["late"]  # the cursor follows the item
         await pilot.press("up", "up")
         assert _table(app).selected_id == plan["scoring"]
-        await pilot.press("space", "space")  # in progress → blocked → done
+        await pilot.press("space", "d")  # in progress → done: only "done" is saved
         await _settle(app, pilot)
 
         await pilot.press("k", "tab", *"19.5", "tab", "tab", *"SLA", "ctrl+s")
@@ -91,7 +91,7 @@ async def test_review_pass_is_saved_and_seen_after_reopening(
         [review] = check.rows(m.Review, sid)
         assert (review.date, review.reviewer) == (dt.date(2026, 11, 23), "Fay")
         logged = [(c.entity, c.action) for c in check.changes(sid)]
-        assert logged.count(("action_items", "update")) == 3
+        assert logged.count(("action_items", "update")) == 2
         assert logged[-1] == ("kpi_readings", "create")
 
     app = make_tui(session_id=sid, review=True)

@@ -9,12 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 
 from tui.commands import WorkshopCommands
+from tui.keys import KeyOrder, ordered
 from tui.settings import load_settings, save_settings, settings_path
 from workshop.text import terminal_safe
 
@@ -124,6 +126,7 @@ class WorkshopApp(App[None]):
         self.clock = clock
         self.config_path = config_path or settings_path()
         self.settings = load_settings(self.config_path)
+        self.key_order = KeyOrder(self, super().on_event)
 
     @property
     def store(self) -> Store:
@@ -138,6 +141,14 @@ class WorkshopApp(App[None]):
                     self._store = self._open_store()
         assert self._store is not None
         return self._store
+
+    async def on_event(self, event: events.Event) -> None:
+        """Typed keys and pastes apply in order, each to what is on screen once the ones before
+        it have been handled (see tui/keys.py); every other event is Textual's as usual."""
+        if ordered(event):
+            await self.key_order.handle(event)
+        else:
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         from tui.screens.session_list import SessionListScreen
@@ -238,6 +249,7 @@ class WorkshopApp(App[None]):
         )
 
     def on_unmount(self) -> None:
+        self.key_order.stop()
         if self._store is not None:
             self._store.close()
 

@@ -7,7 +7,10 @@ from functools import partial
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 from textual.dom import DOMNode
+from textual.fuzzy import Matcher
+from textual.markup import escape
 
 
 def palette_entries(screen: DOMNode) -> Iterator[tuple[str, str, DOMNode, Binding]]:
@@ -31,6 +34,19 @@ def palette_entries(screen: DOMNode) -> Iterator[tuple[str, str, DOMNode, Bindin
             yield name, f"key: {key}", node, binding
 
 
+def highlight(matcher: Matcher, name: str) -> Content:
+    """`name` shown as written, the letters the query matched highlighted.
+
+    Textual's `Matcher.highlight` reads the name as markup, so a "[" in it could hide text.
+    """
+    content = Content(name)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets if score else ():
+        if not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
 class WorkshopCommands(Provider):
     """Actions of the current screen and step, searchable by 'area: verb'."""
 
@@ -39,7 +55,12 @@ class WorkshopCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, node, binding in self._entries():
-            yield DiscoveryHit(name, partial(node.run_action, binding.action), help=help_text)
+            yield DiscoveryHit(
+                Content(name),
+                partial(node.run_action, binding.action),
+                text=name,
+                help=escape(help_text),
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -48,7 +69,8 @@ class WorkshopCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(name),
+                    highlight(matcher, name),
                     partial(node.run_action, binding.action),
-                    help=help_text,
+                    text=name,
+                    help=escape(help_text),
                 )

@@ -1,4 +1,4 @@
-"""Preferences that outlive a run (the chosen theme), kept in the user's config folder."""
+"""Preferences that outlive a run (theme, last export folder), in the user's config folder."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 CONFIG_ENV_VAR = "WORKSHOP_CONFIG"
+EXPORT_FOLDER = "export_folder"
+"""The key of the folder the last export was written to."""
 
 
 def settings_path() -> Path:
@@ -39,3 +41,20 @@ def save_settings(path: Path, settings: dict[str, str]) -> None:
         temporary.replace(path)
     except OSError:
         pass
+
+
+def export_folder(settings: dict[str, str]) -> Path:
+    """The folder the last export went to; the current folder if none was used or it is gone."""
+    remembered = settings.get(EXPORT_FOLDER, "")
+    try:
+        if remembered and Path(remembered).is_dir():
+            return Path(remembered)
+    except OSError:  # a folder that cannot be looked at is as good as gone
+        pass
+    return Path.cwd()
+
+
+def remember_export_folder(path: Path, settings: dict[str, str], settings_file: Path) -> None:
+    """Keep the folder of a file just exported, so the next export suggests it."""
+    settings[EXPORT_FOLDER] = str(path.expanduser().absolute().parent)
+    save_settings(settings_file, settings)

@@ -2,12 +2,17 @@
 
 Scores are attributed by team: a team's consensus score is an answer without a participant,
 a person's score is an answer with one, always filed under that person's team.
+
+The reveal is saved with the session (`Session.revealed_at`), and `disclose` is the one rule
+of what may be shown of the round: until the reveal only how many statements each team has
+scored; the scores, the indices and the gaps once it is revealed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -68,9 +73,104 @@ class BlindView:
         """The view while `team`'s scores are entered (the other team's stay hidden)."""
         return replace(self, entering=_assessed_team(team))
 
-    def toggle_reveal(self) -> BlindView:
-        """Reveal both teams at once, or hide them again for more blind entry."""
-        return replace(self, revealed=not self.revealed)
+    def with_reveal(self, revealed: bool) -> BlindView:
+        """The view once both teams are revealed (True), or hidden again for blind entry."""
+        return replace(self, revealed=revealed)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What of a session's round may be shown outside score entry: screens, the plan,
+    `workshop status`, search and comparisons all read it, so none can show more.
+
+    Before the reveal it holds only counts: how many statements there are and how many each
+    team has scored. The statements with their scores and the result come with the reveal.
+    """
+
+    total: int
+    scored: dict[str, int]
+    """How many statements each assessed team has a score for (a count reveals no score)."""
+    revealed_at: dt.datetime | None = None
+    rows: tuple[RoundRow, ...] = ()
+    """Every statement with both teams' scores; empty until the reveal."""
+    result: AssessmentResult | None = None
+    """Both indices and the ranked gaps; None until the reveal."""
+
+    @property
+    def revealed(self) -> bool:
+        """Whether the room has been shown both teams' scores."""
+        return self.revealed_at is not None
+
+    @property
+    def started(self) -> bool:
+        """Whether either team has scored anything yet."""
+        return any(self.scored.values())
+
+    def largest_gaps(self, n: int = 5) -> list[tuple[str, Gap]]:
+        """The n largest known gaps with their statement's theme (or text); none before the
+        reveal."""
+        if self.result is None:
+            return []
+        names = {row.statement_id: row.statement.theme or row.statement.text for row in self.rows}
+        return [(names[gap.statement_id], gap) for gap in self.result.largest_gaps(n)]
+
+    @property
+    def progress(self) -> str:
+        """The round in words, without a score: how far each team has got.
+
+        'The assessment has not started: …' while nobody has scored; before the reveal
+        'The assessment is in progress: 9 of 14 statements scored by sales, 0 of 14 by
+        marketing.'; after it 'Both teams rated 14 statements blind.' or, when a team left
+        some out, 'Sales rated 14 of 14 statements blind, marketing 9 of 14.'
+        """
+        sales, marketing = (f"{self.scored[team]} of {self.total}" for team in TEAMS)
+        if not self.started:
+            return "The assessment has not started: no statement has a score yet."
+        if not self.revealed:
+            return (
+                f"The assessment is in progress: {sales} statements scored by sales, "
+                f"{marketing} by marketing."
+            )
+        if all(self.scored[team] == self.total for team in TEAMS):
+            return f"Both teams rated {self.total} statements blind."
+        return f"Sales rated {sales} statements blind, marketing {marketing}."
+
+
+def is_revealed(session: m.Session) -> bool:
+    """Whether the session's round has been revealed to the room."""
+    return session.revealed_at is not None
+
+
+def disclose(store: Store, session_id: int) -> Disclosure:
+    """What of the session's round may be shown now (see Disclosure)."""
+    return disclosed(store.get_session(session_id), read_round(store, session_id))
+
+
+def disclosed(session: m.Session, rows: Sequence[RoundRow]) -> Disclosure:
+    """What of `rows`, the session's round as read, may be shown now (see Disclosure)."""
+    scored = {team: scored_count(rows, team) for team in TEAMS}
+    if not is_revealed(session):
+        return Disclosure(total=len(rows), scored=scored)
+    return Disclosure(
+        total=len(rows),
+        scored=scored,
+        revealed_at=session.revealed_at,
+        rows=tuple(rows),
+        result=score_round(rows),
+    )
+
+
+def set_revealed(store: Store, session_id: int, revealed: bool) -> m.Session:
+    """Reveal both teams' scores to the room, or hide them again for more blind entry.
+
+    Saved with the session at once and logged, so ctrl+z undoes it and a crash or a reopen
+    shows the room what it has already seen. Asking for the state it is in changes nothing.
+    """
+    session = store.get_session(session_id)
+    if is_revealed(session) == revealed:
+        return session
+    revealed_at = store.clock() if revealed else None
+    return store.update(session.model_copy(update={"revealed_at": revealed_at}))
 
 
 def _assessed_team(team: str | m.Team) -> str:
@@ -91,7 +191,7 @@ def seed_statements(store: Store, session_id: int) -> list[m.Statement]:
     existing = store.rows(m.Statement, session_id)
     if existing:
         return existing
-    with store.transaction():
+    with store.transaction(one_undo=True):
         return [
             store.add(
                 m.Statement(
@@ -265,10 +365,13 @@ def gap_action(store: Store, row: RoundRow) -> tuple[m.ActionItem, bool]:
     """Turn the gap on one statement into an action item linked to it.
 
     Returns the item and whether it is new: an open item already linked to the statement is
-    returned instead of a second one, so a repeated key press does not duplicate it.
+    returned instead of a second one, so a repeated key press does not duplicate it. Refused
+    before the reveal: the item's description names both teams' scores.
     """
     statement = row.statement
     assert statement.session_id is not None
+    if not is_revealed(store.get_session(statement.session_id)):
+        raise ValidationFailed("Reveal the round first (r): a gap shows only after the reveal.")
     existing = store.rows(
         m.ActionItem,
         statement.session_id,

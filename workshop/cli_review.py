@@ -13,12 +13,16 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import click
 
+from workshop.blind_round import Disclosure, disclose
+from workshop.models import ReviewNote
 from workshop.review import (
     NO_OWNER,
+    KpiStatus,
     ReviewBoard,
     ReviewItem,
     Section,
@@ -26,6 +30,7 @@ from workshop.review import (
     text_bar,
     with_unit,
 )
+from workshop.review_report import assessment_report
 from workshop.text import json_safe, terminal_safe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,17 +80,43 @@ def review(ctx: click.Context, session_id: int | None) -> None:
 @click.pass_context
 @_user_errors
 def status(ctx: click.Context, session_id: int, as_json: bool, as_of: dt.datetime | None) -> None:
-    """Print the review summary of a session: overdue, open, done since last review, KPIs."""
+    """Print the review summary of a session: overdue, open, done since last review, KPIs, notes."""
     from workshop.cli import open_store
     from workshop.review import status_report
 
     today = as_of.date() if as_of else dt.date.today()
     with open_store(ctx) as store:
         board = review_board(store, session_id, today)
+        assessment = disclose(store, session_id)
     if as_json:
-        click.echo(json_safe(json.dumps(status_report(board), indent=2, ensure_ascii=False)))
+        report = status_report(board) | {"assessment": assessment_report(assessment)}
+        click.echo(json_safe(json.dumps(report, indent=2, ensure_ascii=False)))
     else:
-        click.echo("\n".join(terminal_safe(line) for line in status_lines(board)))
+        lines = [*status_lines(board), *assessment_lines(assessment)]
+        click.echo("\n".join(terminal_safe(line) for line in lines))
+
+
+def _index(index: Decimal | None) -> str:
+    return "—" if index is None else str(index)
+
+
+def assessment_lines(round_: Disclosure) -> list[str]:
+    """The assessment as `workshop status` prints it: before the reveal only how far each team
+    has got, after it the indices and the largest gaps."""
+    lines = ["", "Assessment", f"  {round_.progress}"]
+    result = round_.result
+    if result is None:
+        if round_.started:
+            lines.append("  The scores stay hidden until both teams' scores are revealed.")
+        return lines
+    assert round_.revealed_at is not None
+    indices = ", ".join(f"{team} {_index(result.index_for(team))}" for team in round_.scored)
+    lines[1] += f" (revealed {round_.revealed_at.date().isoformat()})"
+    lines.append(f"  Alignment index (0–100): {indices}")
+    for statement, gap in round_.largest_gaps(5):
+        size = f"{gap.gap.normalize():f}" if gap.gap is not None else "?"
+        lines.append(f"  - {statement}: gap {size} {gap.marker}")
+    return lines
 
 
 def _item_line(row: ReviewItem, today: dt.date) -> str:
@@ -133,20 +164,34 @@ def status_lines(board: ReviewBoard) -> list[str]:
         bar = text_bar(progress.done, progress.total)
         lines.append(f"  {progress.label:<{width}}  {bar}  {progress.done}/{progress.total}")
     lines += ["", f"KPIs ({len(board.kpis)})"]
-    for kpi in board.kpis:
-        unit = kpi.kpi.unit
-        latest = (
-            f"latest {with_unit(kpi.latest.value, unit)} on {kpi.latest.date.isoformat()}"
-            if kpi.latest
-            else "no reading yet"
-        )
-        lines.append(
-            f"  - {kpi.kpi.name}: baseline {with_unit(kpi.kpi.baseline, unit)}, "
-            f"target {with_unit(kpi.kpi.target, unit)}; {latest} — {kpi.verdict}"
-        )
-    if not board.kpis:
-        lines.append("  (none)")
+    lines += [_kpi_line(kpi) for kpi in board.kpis] or ["  (none)"]
+    notes = board.notes_since()
+    lines += ["", f"Notes since {board.since.date.isoformat()} ({len(notes)})"]
+    lines += [line for note in notes for line in _note_lines(board, note)] or ["  (none)"]
     return lines
+
+
+def _kpi_line(kpi: KpiStatus) -> str:
+    unit = kpi.kpi.unit
+    # Without a reading the verdict is "no reading yet": said once, not twice.
+    latest = (
+        f"latest {with_unit(kpi.latest.value, unit)} on {kpi.latest.date.isoformat()} — "
+        if kpi.latest
+        else ""
+    )
+    return (
+        f"  - {kpi.kpi.name}: baseline {with_unit(kpi.kpi.baseline, unit)}, "
+        f"target {with_unit(kpi.kpi.target, unit)}; {latest}{kpi.verdict}"
+    )
+
+
+def _note_lines(board: ReviewBoard, note: ReviewNote) -> list[str]:
+    """A note as '  - 2026-12-15, Sam, on "Fix the sync": text', its further lines indented."""
+    author = f", {note.author}" if note.author else ""
+    about = board.about(note)
+    on = f', on "{about}"' if about else ""
+    first, *more = note.text.splitlines() or [""]
+    return [f"  - {note.date.isoformat()}{author}{on}: {first}", *(f"    {line}" for line in more)]
 
 
 def _plural(count: int, noun: str) -> str:

@@ -180,7 +180,7 @@ def create_default_stages(store: Store, session_id: int, shape: CycleShape) -> l
     else:
         raise ValidationFailed(f"The default cycle is 'bowtie' or 'waterfall' (got {shape!r}).")
     terms = {term.clean_name: term.id for term in store.rows(m.Term, session_id)}
-    with store.transaction():
+    with store.transaction(one_undo=True):
         if store.rows(m.Stage, session_id):
             raise ValidationFailed("This session already has stages; the defaults were not added.")
         created = [
@@ -207,7 +207,7 @@ def move_stage(store: Store, session_id: int, stage_id: int, offset: int) -> lis
 
     Returns the stages in their new order; a move past either end changes nothing.
     """
-    with store.transaction():
+    with store.transaction(one_undo=True):
         stages = store.rows(m.Stage, session_id)
         index = next((i for i, s in enumerate(stages) if s.id == stage_id), None)
         if index is None:
@@ -268,7 +268,7 @@ def add_stage(
 ) -> m.Stage:
     """Add a stage just below `after` (or at the end), shifting the later ones down."""
     stage: m.Stage = m.build(m.Stage, {**values, "session_id": session_id})
-    with store.transaction():
+    with store.transaction(one_undo=True):
         stages = store.rows(m.Stage, session_id)
         index = len(stages)
         if after is not None:
@@ -283,7 +283,7 @@ def save_stage(store: Store, stage: m.Stage, values: Mapping[str, Any]) -> m.Sta
     """Save an edit of a stage (rename, owner, term, conversion, criteria, SLA, won)."""
     assert stage.session_id is not None
     edited: m.Stage = m.build(m.Stage, {**stage.model_dump(), **values})
-    with store.transaction():
+    with store.transaction(one_undo=True):
         stages = store.rows(m.Stage, stage.session_id)
         index = next((i for i, s in enumerate(stages) if s.id == stage.id), None)
         if index is None:

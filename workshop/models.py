@@ -273,6 +273,9 @@ class Session(Record):
     """The day the workshop takes place (ISO date)."""
     step_reached: int = Field(default=1, ge=1, le=6)
     """The furthest step (1–6) the workshop has reached."""
+    revealed_at: dt.datetime | None = None
+    """When both teams' assessment scores were revealed to the room; empty while the round is
+    blind (no score, index or gap is shown anywhere until then)."""
     annual_revenue: Annotated[
         Annotated[Money, Field(ge=0)] | None, BeforeValidator(_blank_to_none)
     ] = None

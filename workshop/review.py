@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -316,6 +316,8 @@ class ReviewBoard:
     reviews: tuple[m.Review, ...]
     notes: tuple[m.ReviewNote, ...]
     owners: dict[int, str]
+    titles: dict[int, str] = field(default_factory=dict)
+    """Titles of the action items that notes are about, by id."""
 
     def section(self, section: Section) -> list[ReviewItem]:
         """The rows of one section, in order."""
@@ -331,12 +333,18 @@ class ReviewBoard:
         recent = [n for n in self.notes if n.date >= self.since.date]
         return sorted(recent, key=lambda n: (n.date, n.id or 0), reverse=True)
 
+    def about(self, note: m.ReviewNote) -> str | None:
+        """The title of the action item a note is about, or None for a general note."""
+        return self.titles.get(note.action_item_id) if note.action_item_id else None
+
 
 def review_board(store: Store, session_id: int, today: dt.date) -> ReviewBoard:
     """Read the session's review state as of `today`."""
     session = store.get_session(session_id)
     owners = {p.id or 0: p.name for p in store.rows(m.Participant, session_id)}
     items = store.rows(m.ActionItem, session_id)
+    notes = tuple(store.rows(m.ReviewNote, session_id))
+    referred = {n.action_item_id for n in notes if n.action_item_id}
     since = since_point(store, session_id, today)
     return ReviewBoard(
         session=session,
@@ -347,8 +355,9 @@ def review_board(store: Store, session_id: int, today: dt.date) -> ReviewBoard:
         categories=tuple(progress_by_category(items)),
         kpis=tuple(kpi_statuses(store, session_id)),
         reviews=tuple(sorted(store.rows(m.Review, session_id), key=lambda r: (r.date, r.id or 0))),
-        notes=tuple(store.rows(m.ReviewNote, session_id)),
+        notes=notes,
         owners=owners,
+        titles={i.id: i.title for i in items if i.id is not None and i.id in referred},
     )
 
 

@@ -223,6 +223,16 @@ def describe(change: Change, names: Names) -> str:
     if entity == "reviews" and action == "create":
         by = f" by {after.get('reviewer')}" if after.get("reviewer") else ""
         return f"Review of {after.get('date')} started{by}"
+    if (
+        entity == "sessions"
+        and action == "update"
+        and _only_changed(before, after) == {"revealed_at"}
+    ):
+        return (
+            "Assessment revealed to the room"
+            if after.get("revealed_at")
+            else ("Assessment hidden again")
+        )
     if entity == "gates" and action == "create":
         answer = "continued anyway" if after.get("continued") else "stayed"
         return f"Leaving step {after.get('step')} with open issues: {answer}"
@@ -239,6 +249,15 @@ def _undo_words(change: Change, names: Names) -> str:
     if original is not None:
         return describe(original, names)
     return change.summary.removeprefix("undo: ")
+
+
+def _only_changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """The fields an update changed, bookkeeping (the version) aside."""
+    return {
+        key
+        for key in before.keys() | after.keys()
+        if key != "version" and before.get(key) != after.get(key)
+    }
 
 
 def describe_changes(

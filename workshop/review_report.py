@@ -6,11 +6,11 @@ Every value is a string, number, bool or None, so JSON and templates print it as
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
 from workshop import models as m
+from workshop.blind_round import Disclosure
 from workshop.review import (
     NO_OWNER,
     KpiStatus,
@@ -74,8 +74,53 @@ def _progress_dict(progress: Progress) -> dict[str, Any]:
     }
 
 
+def _note_dict(board: ReviewBoard, note: m.ReviewNote) -> dict[str, Any]:
+    return {
+        "date": note.date.isoformat(),
+        "author": note.author,
+        "text": note.text,
+        "action": board.about(note),
+    }
+
+
+def _score(value: Decimal | None) -> str | None:
+    """A score or gap as read out: '4', '3.5' (kept to 0.01 for the sums, not for people)."""
+    return None if value is None else _number(value.normalize())
+
+
+def assessment_report(round_: Disclosure) -> dict[str, Any]:
+    """The assessment as `workshop status --json` prints it: before the reveal only how many
+    statements each team has scored; the indices and the largest gaps once it is revealed."""
+    result = round_.result
+    return {
+        "revealed": round_.revealed,
+        "revealed_at": round_.revealed_at.isoformat() if round_.revealed_at else None,
+        "progress": round_.progress,
+        "statements": round_.total,
+        "scored": dict(round_.scored),
+        "indices": None
+        if result is None
+        else {team: _number(result.index_for(team)) for team in round_.scored},
+        "largest_gaps": [
+            {
+                "statement": statement,
+                "sales": _score(gap.sales),
+                "marketing": _score(gap.marketing),
+                "gap": _score(gap.gap),
+                "severity": gap.severity.value,
+                "marker": gap.marker,
+            }
+            for statement, gap in round_.largest_gaps(5)
+        ],
+    }
+
+
 def board_report(board: ReviewBoard) -> dict[str, Any]:
-    """The review summary as JSON-ready data (what `workshop status --json` prints)."""
+    """The review summary as JSON-ready data (what `workshop status --json` prints).
+
+    Notes are all of the session's review notes, oldest first, each with the title of the
+    action item it is about (None for a general note).
+    """
     last = board.reviews[-1] if board.reviews else None
     since = board.since
     return {
@@ -103,6 +148,9 @@ def board_report(board: ReviewBoard) -> dict[str, Any]:
             "categories": [_progress_dict(p) for p in board.categories],
         },
         "kpis": [_kpi_dict(k) for k in board.kpis],
+        "notes": [
+            _note_dict(board, n) for n in sorted(board.notes, key=lambda n: (n.date, n.id or 0))
+        ],
     }
 
 
@@ -114,22 +162,6 @@ def progress_report(store: Store, session_id: int, today: dt.date) -> dict[str, 
     report = board_report(board)
     done_total = sum(p.done for p in board.teams)
     total = sum(p.total for p in board.teams)
-    notes = sorted(board.notes, key=lambda n: (n.date, n.id or 0))
-    # Only the items notes refer to: reading every item again doubled the export of big plans.
-    referred = {n.action_item_id for n in notes if n.action_item_id}
-    titles = (
-        {
-            i.id: i.title
-            for i in store.rows(
-                m.ActionItem,
-                session_id,
-                where="id IN (SELECT value FROM json_each(?))",
-                params=(json.dumps(sorted(referred)),),
-            )
-        }
-        if referred
-        else {}
-    )
     return {
         **report,
         "reviews": [{"date": r.date.isoformat(), "reviewer": r.reviewer} for r in board.reviews],
@@ -138,13 +170,4 @@ def progress_report(store: Store, session_id: int, today: dt.date) -> dict[str, 
         "percent": done_total * 100 // total if total else 0,
         "bar": text_bar(done_total, total),
         "open_count": len(report["open"]) + len(report["overdue"]),
-        "notes": [
-            {
-                "date": n.date.isoformat(),
-                "author": n.author,
-                "text": n.text,
-                "action": titles.get(n.action_item_id) if n.action_item_id else None,
-            }
-            for n in notes
-        ],
     }

@@ -9,12 +9,11 @@ the like are searched for as words, never parsed.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from workshop import models as m
-from workshop.assessment import StatementScores, score_assessment, team_score
+from workshop.blind_round import disclose
 from workshop.errors import StorageError, ValidationFailed
 from workshop.store import Store
 
@@ -142,21 +141,11 @@ def _with_note_subjects(store: Store, hits: list[SearchHit]) -> list[SearchHit]:
 
 
 def alignment_indices(store: Store, session_id: int) -> tuple[Decimal | None, Decimal | None]:
-    """The (sales, marketing) alignment index of a session's assessment, None where unanswered."""
-    scores: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for answer in store.rows(m.Answer, session_id):
-        if answer.team in (m.Team.SALES, m.Team.MARKETING):
-            scores[(answer.statement_id, answer.team.value)].append(answer.score)
-    rows = [
-        StatementScores(
-            statement_id=s.id or 0,
-            polarity=s.polarity,
-            sales=team_score(scores.get((s.id or 0, "sales"), [])),
-            marketing=team_score(scores.get((s.id or 0, "marketing"), [])),
-        )
-        for s in store.rows(m.Statement, session_id)
-    ]
-    result = score_assessment(rows)
+    """The (sales, marketing) alignment index of a session's assessment, None where unanswered
+    and for both while the round is blind (not revealed yet)."""
+    result = disclose(store, session_id).result
+    if result is None:
+        return None, None
     return result.sales_index, result.marketing_index
 
 

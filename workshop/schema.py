@@ -316,7 +316,13 @@ def _search_by_rowid() -> str:
     return "\n".join(parts)
 
 
-MIGRATIONS: tuple[str, ...] = (_V1, _search_triggers(), _V3, _search_by_rowid())
+# Version 5: when both teams' scores of the blind round were revealed to the room (NULL while
+# the round is blind), so a reopened session shows the room what it has already seen.
+_V5 = """
+ALTER TABLE sessions ADD COLUMN revealed_at TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _search_triggers(), _V3, _search_by_rowid(), _V5)
 """Migration N (1-based) brings a file from `user_version` N-1 to N."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -107,7 +107,8 @@ class SessionDocument(BaseModel):
     format_version: int = Field(ge=1, le=FORMAT_VERSION)
     """Layout version of the file; a newer one than this program knows is refused."""
     session: m.Session
-    """The workshop: title, organisation, facilitator, date, currency, notes."""
+    """The workshop: title, organisation, facilitator, date, currency, notes, and when the
+    assessment was revealed (`revealed_at`; left out, or null, while the round is blind)."""
     participants: list[m.Participant] = []
     """People in the room and their teams."""
     statements: list[m.Statement] = []
@@ -323,10 +324,12 @@ def dump_document(doc: SessionDocument) -> str:
 
     Decimals are written as strings so they stay exact; dates and times are ISO 8601.
     """
+    # A blind round writes no `revealed_at`, so such a file reads as before in older versions.
+    unset = {"revealed_at"} if doc.session.revealed_at is None else set()
     data: dict[str, Any] = {
         "format": doc.format,
         "format_version": doc.format_version,
-        "session": _dump_row(doc.session, {"id", "version"}),
+        "session": _dump_row(doc.session, {"id", "version"} | unset),
     }
     for name, _ in _KINDS:
         rows = sorted(doc.rows_of(name), key=lambda row: (row.id is None, row.id or 0))

@@ -142,6 +142,8 @@ class Store:
         self.clock = clock
         self.who = who
         self._references: dict[str, list[tuple[str, str, str]]] | None = None
+        self._one_undo: list[int] | None = None
+        """While a `transaction(one_undo=True)` runs: the id of its first log entry, once logged."""
 
     @property
     def path(self) -> Path:
@@ -159,10 +161,21 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group several writes into one all-or-nothing transaction."""
+    def transaction(self, *, one_undo: bool = False) -> Iterator[None]:
+        """Group several writes into one all-or-nothing transaction.
+
+        With `one_undo` they are also one step of undo (a disputed term and the action item
+        it opened): every entry logged after the first is logged with `cause` pointing at it.
+        """
         with self.database.transaction():
-            yield
+            if not one_undo or self._one_undo is not None:  # an outer group already holds them
+                yield
+                return
+            self._one_undo = []
+            try:
+                yield
+            finally:
+                self._one_undo = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -418,6 +431,9 @@ class Store:
         summary: str | None = None,
     ) -> int:
         assert record.id is not None
+        group = self._one_undo
+        if group and cause is None and undoes is None:
+            cause = group[0]
         cursor = conn.execute(
             "INSERT INTO changes (session_id, entity, entity_id, action, before, after, summary,"
             " who, at, undoes, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -436,6 +452,8 @@ class Store:
             ),
         )
         assert cursor.lastrowid is not None
+        if group is not None and not group:
+            group.append(cursor.lastrowid)
         return cursor.lastrowid
 
     # -- change log and undo -----------------------------------------------------------------
@@ -451,72 +469,102 @@ class Store:
         return [_change(row) for row in rows]
 
     def undo(self, session_id: int) -> Change | None:
-        """Undo the session's latest change not yet undone; returns it, or None if none is left.
+        """Undo the session's latest edit not yet undone; returns it, or None if none is left.
 
-        The undo is itself logged (action 'undo'); undoing a delete also puts back what the
-        delete cleared or removed with it. It is refused with StaleEdit if the row has changed
+        Bookkeeping is never what is undone: the records of how the workshop ran
+        (`NOT_UNDONE`) and updates that only move `BOOKKEEPING_FIELDS` (the step reached)
+        are passed over, and stay as they are. What the edit caused is undone with it: what a
+        delete cleared or removed, and the rest of a `transaction(one_undo=True)`. The undo
+        is itself logged (action 'undo'). It is refused with StaleEdit if a row has changed
         since in a way the log does not explain (for instance by another program).
         """
         with self.database.transaction() as conn:
-            cursor = conn.execute(
-                "SELECT * FROM changes WHERE session_id = ? AND action != 'undo' "
-                "AND cause IS NULL AND id NOT IN "
-                "(SELECT undoes FROM changes WHERE session_id = ? AND undoes IS NOT NULL) "
-                "AND NOT (entity = 'sessions' AND action = 'create') "
-                f"AND entity NOT IN ({', '.join(repr(t) for t in NOT_UNDONE)}) "
-                "ORDER BY id DESC LIMIT 1",
-                (session_id, session_id),
-            )
-            found = cursor.fetchone()
-            if found is None:
-                return None
-            target = _change(dict(zip([d[0] for d in cursor.description], found, strict=True)))
-            undo_id = self._revert(conn, target)
-            # The delete's effects ran before the row itself went, so they are put back in
-            # reverse: the restored row first, then what referred to it.
-            caused = self.database.query(
-                "SELECT * FROM changes WHERE cause = ? ORDER BY id DESC", (target.id,)
-            )
-            for row in caused:
-                self._revert(conn, _change(row), cause=undo_id)
+            target = self._last_edit(conn, session_id)
+            if target is not None:
+                self._revert_with_caused(conn, target, None)
         return target
+
+    def caused_by(self, change_id: int) -> list[Change]:
+        """The entries logged as caused by the entry `change_id`, newest first."""
+        rows = self.database.query(
+            "SELECT * FROM changes WHERE cause = ? ORDER BY id DESC", (change_id,)
+        )
+        return [_change(row) for row in rows]
+
+    def _last_edit(self, conn: sqlite3.Connection, session_id: int) -> Change | None:
+        """The session's latest entry that undo would take back, or None."""
+        cursor = conn.execute(
+            "SELECT * FROM changes WHERE session_id = ? AND action != 'undo' "
+            "AND cause IS NULL AND id NOT IN "
+            "(SELECT undoes FROM changes WHERE session_id = ? AND undoes IS NOT NULL) "
+            "AND NOT (entity = 'sessions' AND action = 'create') "
+            f"AND entity NOT IN ({', '.join(repr(t) for t in NOT_UNDONE)}) "
+            "ORDER BY id DESC",
+            (session_id, session_id),
+        )
+        for found in iter(cursor.fetchone, None):
+            change = _change(_named(cursor, found))
+            if not _is_bookkeeping(change):
+                return change
+        return None
+
+    def _revert_with_caused(
+        self, conn: sqlite3.Connection, change: Change, cause: int | None
+    ) -> int:
+        """Revert `change` and every entry it caused, in the reverse of the order they happened.
+
+        A delete's effects ran before the row itself went: the row comes back first, then
+        what referred to it. The rest of a group ran after its first entry: it goes first.
+        Every undo entry after the first is logged as caused by the first, whose id is returned.
+        """
+        caused = self.caused_by(change.id)
+        first = cause
+        if change.action == "delete":
+            first = self._revert(conn, change, cause=first)
+        for effect in caused:
+            logged = self._revert_with_caused(conn, effect, first)
+            first = logged if first is None else first
+        if change.action != "delete":
+            logged = self._revert(conn, change, cause=first)
+            first = logged if first is None else first
+        assert first is not None
+        return first
 
     def _revert(self, conn: sqlite3.Connection, change: Change, *, cause: int | None = None) -> int:
         kind = m.MODELS_BY_TABLE[change.entity]
-        current = conn.execute(
-            f"SELECT version FROM {kind.table} WHERE id = ?", (change.entity_id,)
-        ).fetchone()
+        cursor = conn.execute(f"SELECT * FROM {kind.table} WHERE id = ?", (change.entity_id,))
+        current = _named(cursor, found) if (found := cursor.fetchone()) else None
         label = change.summary or change.entity
         if change.action in ("create", "update"):
             if current is None:
                 raise StaleEdit(f"Cannot undo '{label}': it was deleted elsewhere since.")
             # Compare with the row's last logged version, not with `change.after`: changes
-            # made after this one have all been undone already, each raising the version.
-            if current[0] != self._logged_version(conn, change):
+            # made after this one have all been undone already (or were bookkeeping, left as
+            # they are), each raising the version.
+            if current["version"] != self._logged_version(conn, change):
                 raise StaleEdit(f"Cannot undo '{label}': it was changed elsewhere since.")
         elif current is not None:
             raise StaleEdit(f"Cannot undo '{label}': a row with its id exists again.")
         if change.action == "create":
             conn.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.entity_id,))
             restored = None
+        elif change.action == "update":
+            assert current is not None
+            # Only what this change changed goes back: bookkeeping logged since stays.
+            restored = {**current, **_changed_fields(change), "version": current["version"] + 1}
+            columns = [c for c in restored if c != "id"]
+            assignments = ", ".join(f'"{c}" = ?' for c in columns)
+            conn.execute(
+                f"UPDATE {kind.table} SET {assignments} WHERE id = ?",
+                [restored[c] for c in columns] + [change.entity_id],
+            )
         else:
             assert change.before is not None
             restored = dict(change.before)
-            if change.action == "update":
-                restored["version"] = int(current[0]) + 1
-                columns = [c for c in restored if c != "id"]
-                assignments = ", ".join(f'"{c}" = ?' for c in columns)
-                conn.execute(
-                    f"UPDATE {kind.table} SET {assignments} WHERE id = ?",
-                    [restored[c] for c in columns] + [change.entity_id],
-                )
-            else:
-                try:
-                    self._insert(conn, kind.table, restored)
-                except ValidationFailed:
-                    raise StaleEdit(
-                        f"Cannot undo '{label}': what it referred to is gone."
-                    ) from None
+            try:
+                self._insert(conn, kind.table, restored)
+            except ValidationFailed:
+                raise StaleEdit(f"Cannot undo '{label}': what it referred to is gone.") from None
         record = from_row(kind, restored or change.after or {})
         return self._log(
             conn,
@@ -719,6 +767,34 @@ _TOO_LARGE = f"A whole number is too large to store (at most {_SQLITE_MAX_INT:,}
 
 NOT_UNDONE = ("timeboxes", "gates", "reviews")
 """Records of how the workshop ran, not edits: ctrl+z skips them and undoes the last edit."""
+
+BOOKKEEPING_FIELDS: dict[str, frozenset[str]] = {"sessions": frozenset({"step_reached"})}
+"""Fields the app moves by itself, shown nowhere as an edit (the furthest step reached): an
+update that changes only these is skipped by ctrl+z, like `NOT_UNDONE`, and kept by the undo
+of an earlier edit of the same row."""
+
+_ROW_KEEPING = frozenset({"id", "version"})
+
+
+def _changed_fields(change: Change) -> dict[str, Any]:
+    """The columns an update changed, with the values they had before it."""
+    before, after = change.before or {}, change.after or {}
+    return {
+        column: value
+        for column, value in before.items()
+        if column not in _ROW_KEEPING and column in after and after[column] != value
+    }
+
+
+def _is_bookkeeping(change: Change) -> bool:
+    """Whether `change` is an update of bookkeeping fields only (see BOOKKEEPING_FIELDS)."""
+    fields = BOOKKEEPING_FIELDS.get(change.entity, frozenset())
+    return bool(fields) and change.action == "update" and set(_changed_fields(change)) <= fields
+
+
+def _named(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> dict[str, Any]:
+    """A fetched row as a dict of column names."""
+    return dict(zip([d[0] for d in cursor.description], values, strict=True))
 
 
 def _all_valid(kind: type[R], rows: list[dict[str, Any]]) -> list[R]:

@@ -59,10 +59,21 @@ class Countdown:
 
 
 def format_seconds(seconds: int) -> str:
-    """Time as M:SS (or -M:SS when over time), the way the header shows it."""
-    sign = "-" if seconds < 0 else ""
+    """A length of time as M:SS, without a sign: whether it is left or over is said in words."""
     minutes, secs = divmod(abs(seconds), 60)
-    return f"{sign}{minutes}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def format_remaining(seconds: int) -> str:
+    """Time left as '8:55 left', or '3:30 over' once the timebox is used up."""
+    return f"{format_seconds(seconds)} {'left' if seconds >= 0 else 'over'}"
+
+
+def format_difference(seconds: int) -> str:
+    """Actual minus planned time in words: '3:30 over', '0:50 under' or 'on time'."""
+    if seconds == 0:
+        return "on time"
+    return f"{format_seconds(seconds)} {'over' if seconds > 0 else 'under'}"
 
 
 def timebox_for(store: Store, session_id: int, step: int) -> m.Timebox:
@@ -92,6 +103,9 @@ def save_countdown(
 
 
 def planned_vs_actual(store: Store, session_id: int) -> list[tuple[int, int, int]]:
-    """(step, planned minutes, actual seconds) for every step that has a timebox, in step order."""
+    """(step, planned minutes, actual seconds) for every step that has a timebox, in step order.
+
+    Actual seconds are 0 for a step whose timer was never started: callers say "not timed".
+    """
     boxes = sorted(store.rows(m.Timebox, session_id), key=lambda b: b.step)
     return [(b.step, b.planned_minutes, b.actual_seconds) for b in boxes]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, MarkdownViewer, Select, Static
 
+from tui.safe_text import safe_text
+from tui.settings import export_folder, remember_export_folder
 from tui.typed import WorkshopNode
 from tui.widgets.dialogs import ConfirmModal
 from workshop.errors import WorkshopError
@@ -68,12 +69,22 @@ class ExportScreen(WorkshopNode, Screen[None]):
         self.query_one("#export-path", Input).focus()
 
     def _suggest_path(self, fmt: str) -> None:
+        """Suggest the format's file name in the folder already typed, else the last one used."""
         from workshop.export import default_filename
 
         session = self.workshop.store.get_session(self.session_id)
-        self.query_one("#export-path", Input).value = str(
-            Path.cwd() / default_filename(session, fmt)
-        )
+        field = self.query_one("#export-path", Input)
+        field.value = str(self._folder(field.value) / default_filename(session, fmt))
+
+    def _folder(self, typed: str) -> Path:
+        """The folder of the path typed, if it exists; else the last export's (or the current)."""
+        folder = Path(typed.strip()).expanduser().parent if typed.strip() else None
+        try:
+            if folder is not None and folder != Path() and folder.is_dir():
+                return folder
+        except OSError:
+            pass
+        return export_folder(self.workshop.settings)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-preview")
     def render_preview(self) -> None:
@@ -146,10 +157,11 @@ class ExportScreen(WorkshopNode, Screen[None]):
             self._error(f"Cannot write {path}: {error.strerror or error}.")
             return
         self._error("")
+        remember_export_folder(written, self.workshop.settings, self.workshop.config_path)
         self.notify(f"Wrote {written}", title="Exported", timeout=8)
 
     def _error(self, message: str) -> None:
-        self.query_one("#export-error", Static).update(Text(message))
+        self.query_one("#export-error", Static).update(safe_text(message))
 
     def action_close(self) -> None:
         """Back to the session."""

@@ -47,7 +47,9 @@ def help_markdown() -> str:
     sections = [
         "# Keys",
         "Single-letter keys act only when the cursor is not in a text field. "
-        "`ctrl+p` opens the command palette with the same actions.",
+        "`ctrl+p` opens the command palette with the same actions. "
+        "In a form, typing on a choice (a team, a status) picks the first option that starts "
+        "with the letters typed; the same letter again picks the next one.",
         _keys_table("Anywhere", own(WorkshopApp.BINDINGS)),
         _keys_table("Session list", own(SessionListScreen.BINDINGS)),
         _keys_table("In a session", own(SessionScreen.BINDINGS)),

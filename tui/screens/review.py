@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.safe_text import safe_text
 from tui.screens.review_widgets import (
@@ -26,13 +26,16 @@ from tui.screens.review_widgets import (
     item_detail,
     progress_text,
 )
+from tui.steps.action_forms import STATUS_KEYS_HELP, StatusModal
 from tui.steps.base import RecordTable
 from tui.typed import WorkshopNode
+from tui.widgets.fitted_footer import FittedFooter
 from tui.widgets.forms import FormField, FormModal
 from workshop import models as m
 from workshop import planning
 from workshop import review as rv
 from workshop.errors import WorkshopError
+from workshop.facilitation import set_status
 
 if TYPE_CHECKING:
     pass
@@ -48,7 +51,12 @@ class ReviewScreen(WorkshopNode, Screen[None]):
     """Opens on "since last time": overdue first, open by owner, then done since last review."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _key("space", "cycle_status", "Status", "Move the selected item to its next status"),
+        _key(
+            "space",
+            "status",
+            "Status",
+            f"Choose the selected item's status, then one key: {STATUS_KEYS_HELP}",
+        ),
         _key("d", "reschedule", "Reschedule", "Give the selected item a new due date"),
         _key("n", "note", "Note", "Add a progress note to the selected item"),
         _key("N", "review_note", "Review note", "Add a general note to this review"),
@@ -87,7 +95,7 @@ class ReviewScreen(WorkshopNode, Screen[None]):
             with VerticalScroll(id="review-progress"):
                 yield Static(id="review-progress-text")
             yield VerticalScroll(id="review-kpis")
-        yield Footer()
+        yield FittedFooter(drop_first=("app.projector", "app.quit", "review.compare"))
 
     def on_mount(self) -> None:
         store = self.workshop.store
@@ -145,7 +153,7 @@ class ReviewScreen(WorkshopNode, Screen[None]):
             )
         )
         self._fill_table()
-        self.query_one("#review-progress-text", Static).update(progress_text(board))
+        self.query_one("#review-progress-text", Static).update(safe_text(progress_text(board)))
         self.call_later(self._show_kpis, board.kpis)
         if self.focus_item is not None:
             self.table.select_id(self.focus_item)
@@ -223,14 +231,21 @@ class ReviewScreen(WorkshopNode, Screen[None]):
     def _author(self) -> str:
         return self.review.reviewer if self.review else os.environ.get("USER", "")
 
-    def action_cycle_status(self) -> None:
-        """Move the selected item to its next status (open → in progress → blocked → done)."""
+    def action_status(self) -> None:
+        """Ask for the selected item's status (one key each); only the status chosen is saved."""
         item = self._selected_item()
         if item is not None:
-            store = self.workshop.store
-            saved = self._persist(lambda: rv.cycle_item(store, item), f"'{item.title}'")
-            if saved is not None:
-                self.status += f" → {saved.status.value}"
+            self.app.push_screen(
+                StatusModal(item),
+                lambda status: self._save_status(item, status) if status else None,
+            )
+
+    def _save_status(self, item: m.ActionItem, status: m.ActionStatus) -> None:
+        if status is item.status:
+            self.notify(f"'{item.title}' is already {status.value}.", markup=False)
+            return
+        store = self.workshop.store
+        self._persist(lambda: set_status(store, item, status), f"'{item.title}' → {status}")
 
     def action_reschedule(self) -> None:
         """Ask for the selected item's new due date."""
@@ -343,16 +358,18 @@ class ReviewScreen(WorkshopNode, Screen[None]):
 
     def action_undo(self) -> None:
         """Undo the session's last change (the undo itself is logged)."""
+        from workshop.undo import undo_last
+
         try:
-            change = self.workshop.store.undo(self.session_id)
+            words = undo_last(self.workshop.store, self.session_id)
         except WorkshopError as error:
             self.status = f"✗ {error}"
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(str(error), severity="error")
             return
-        if change is None:
+        if words is None:
             self.notify("Nothing left to undo.")
             return
-        self.status = f"✓ undone: {change.summary}"
+        self.status = f"✓ undone: {words}"
         self.load()
 
     def action_back(self) -> None:

@@ -112,7 +112,7 @@ class SearchScreen(WorkshopNode, Screen[None]):
             hint = f"Nothing matches '{words.strip()}'."
         else:
             hint = f"{len(hits)} match(es). Enter on a row opens it."
-        self.query_one("#search-hint", Static).update(Text(hint))
+        self.query_one("#search-hint", Static).update(safe_text(hint))  # it quotes the words
         self._show_detail()
 
     def _show_detail(self) -> None:

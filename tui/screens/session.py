@@ -10,18 +10,48 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from tui.safe_text import safe_text
 from tui.steps import STEP_CLASSES
 from tui.steps.base import Saved, SaveFailed, StepPane
 from tui.typed import WorkshopNode
 from tui.widgets.dialogs import ConfirmModal
+from tui.widgets.fitted_footer import FittedFooter
 from tui.widgets.timer import StepTimer
 from workshop.errors import WorkshopError
 
 if TYPE_CHECKING:
     pass
+
+
+SHORT_TITLES = {1: "People", 4: "Revenue", 6: "Review"}
+"""Step names for a step bar too narrow for the full ones (80 columns)."""
+FOOTER_DROPS_FIRST = (
+    "app.projector",
+    "app.quit",
+    "session.timer",
+    "session.next",
+    "session.export",
+    "session.back",
+)
+"""Footer keys that give way first on a narrow screen (help and the palette list them all)."""
+
+
+def step_bar(current: int, width: int) -> Text:
+    """The six steps on one line, the current one highlighted; short names when the full
+    ones do not fit `width` cells."""
+    for short in (False, True):
+        bar = Text()
+        for step_class in STEP_CLASSES:
+            number, title = step_class.number, step_class.title
+            name = SHORT_TITLES.get(number, title) if short else title
+            if number > 1:
+                bar.append("│")
+            bar.append(f" {number} {name} ", style="reverse bold" if number == current else "")
+        if bar.cell_len <= width:
+            break
+    return bar
 
 
 def _step_binding(number: int) -> Binding:
@@ -108,7 +138,7 @@ class SessionScreen(WorkshopNode, Screen[None]):
         with ContentSwitcher(id="steps", initial="step-1"):
             for step_class in STEP_CLASSES:
                 yield step_class(self.session_id)
-        yield Footer()
+        yield FittedFooter(drop_first=FOOTER_DROPS_FIRST)
 
     def on_mount(self) -> None:
         try:
@@ -132,14 +162,18 @@ class SessionScreen(WorkshopNode, Screen[None]):
             self._show_step()
 
     def watch_status(self, status: str) -> None:
-        self.query_one("#save-status", Static).update(Text(status))
+        self.query_one("#save-status", Static).update(safe_text(status))
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._show_step_bar()
+
+    def _show_step_bar(self) -> None:
+        width = (self.size.width or self.app.size.width) - 2  # the bar's padding
+        self.query_one("#step-bar", Static).update(step_bar(self.step, width))
 
     def _show_step(self) -> None:
-        parts = []
-        for step_class in STEP_CLASSES:
-            label = f" {step_class.number} {step_class.title} "
-            parts.append(f"[reverse b]{label}[/]" if step_class.number == self.step else label)
-        self.query_one("#step-bar", Static).update("│".join(parts))
+        self._show_step_bar()
         self.timer.load(self.step)
         switcher = self.query_one(ContentSwitcher)
         switcher.current = f"step-{self.step}"
@@ -163,11 +197,31 @@ class SessionScreen(WorkshopNode, Screen[None]):
         except WorkshopError as error:
             self.status = f"✗ {error}"
 
+    def _gate_question(self, number: int) -> str | None:
+        """What to ask before going to step `number`, or None to go at once.
+
+        Only leaving forwards asks, and a set of open items the facilitator already chose to
+        continue with (the same unsigned terms, the same stages without owner) is not asked
+        about again until it changes.
+        """
+        if number < self.step:
+            return None
+        reason = self.pane(self.step).gate_reason()
+        if reason is None:
+            return None
+        from workshop.facilitation import pending_gate
+
+        try:
+            return pending_gate(self.workshop.store, self.session_id, self.step, reason)
+        except WorkshopError as error:  # cannot tell whether it was answered: ask
+            self.status = f"✗ {error}"
+            return reason
+
     def action_goto(self, number: int) -> None:
-        """Go to step `number`, asking 'continue anyway?' when the current step has open issues."""
+        """Go to step `number`, asking 'continue anyway?' when leaving with open issues."""
         if number == self.step:
             return
-        reason = self.pane(self.step).gate_reason()
+        reason = self._gate_question(number)
         if reason is None:
             self.step = number
             return
@@ -197,18 +251,17 @@ class SessionScreen(WorkshopNode, Screen[None]):
 
     def action_undo(self) -> None:
         """Undo the session's last change (repeatable); the undo itself is logged."""
+        from workshop.undo import undo_last
+
         try:
-            change = self.workshop.store.undo(self.session_id)
+            words = undo_last(self.workshop.store, self.session_id)
         except WorkshopError as error:
             self.status = f"✗ {error}"
             self.notify(str(error), severity="error")
             return
-        if change is None:
+        if words is None:
             self.notify("Nothing left to undo.")
             return
-        from workshop.review_changes import Names, describe
-
-        words = describe(change, Names([change]))
         self.status = f"✓ undone: {words}"
         self.notify(f"Undone: {words}")
         self.pane(self.step).reload()

@@ -18,9 +18,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
+from tui.safe_text import safe_text
 from tui.typed import WorkshopNode
+from tui.widgets.fitted_footer import FittedFooter
 from workshop.errors import WorkshopError
 from workshop.text import terminal_safe
 
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
     from tui.steps.base import RecordTable
     from workshop.store import SessionSummary
 
-COLUMNS = ("Title", "Organisation", "Date", "Step", "Agreed terms", "Open actions")
+COLUMNS = ("Title", "Organisation", "Date", "Step", "Terms", "Open")
+"""Short headings (terms agreed of all, open action items), so the title keeps the width."""
 
 
 DAMAGED_MARK = "⚠ damaged · "
@@ -108,7 +111,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
             yield Static(Text(terminal_safe(str(self.workshop.db_path))), id="list-db")
         yield Input(placeholder="Filter by title or organisation (/)", id="session-filter")
         yield Static("Reading the sessions…", id="sessions-empty", classes="empty-hint")
-        yield Footer()
+        yield FittedFooter(drop_first=("app.projector", "app.quit"))
 
     @property
     def table(self) -> RecordTable:
@@ -142,7 +145,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
         self.app.call_from_thread(self._show, summaries)  # type: ignore[arg-type]  # async
 
     def _failed(self, reason: str) -> None:
-        self.query_one("#sessions-empty", Static).update(Text(reason))
+        self.query_one("#sessions-empty", Static).update(safe_text(reason))
         self.notify(reason, severity="error", markup=False)
 
     async def _show(self, summaries: list[SessionSummary]) -> None:
@@ -150,7 +153,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
         if not self.query("#sessions-table"):
             from tui.steps.base import RecordTable
 
-            table = RecordTable(COLUMNS, id="sessions-table")
+            table = RecordTable(COLUMNS, id="sessions-table", fill=COLUMNS[0])
             await self.mount(table, before="#sessions-empty")
             if self.focused is None:
                 table.focus()
@@ -176,7 +179,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
                 "⚠ marks a session whose stored data is damaged "
                 "(edited outside the app): press enter on it to see what is wrong."
             )
-        self.query_one("#sessions-empty", Static).update(Text(hint))
+        self.query_one("#sessions-empty", Static).update(safe_text(hint))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._apply_filter()

@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Input, Select, Static
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Select, Static
 
 from tui.steps.base import enum_options
 from tui.widgets.forms import FormField, FormModal
@@ -24,6 +28,8 @@ SCROLLBAR = 2
 """Columns reserved for the table's vertical scrollbar, so widths never need recomputing."""
 WIDE = {"Team": 10, "Category": 16, "Priority": 8, "Due": 12, "Status": 11}
 NARROW = {"Team": 5, "Category": 8, "Priority": 4, "Due": 12, "Status": 7}
+TITLE_ROOM = 44
+"""The title keeps at least this many cells before the other columns switch to short words."""
 """Widths of the fixed columns; narrow terminals (80 columns) get short words."""
 NARROW_LABELS = {"Priority": "Pri."}
 SHORT_WORDS: dict[str, str] = {
@@ -50,9 +56,18 @@ class Layout:
 
     @classmethod
     def for_width(cls, width: int) -> Layout:
-        """The widths that fit `width` columns of screen (cell padding and scrollbar included)."""
+        """The widths that fit `width` columns of screen (cell padding and scrollbar included):
+        full words (marketing, in progress) while the title keeps TITLE_ROOM cells, short
+        words (mktg, in prog) when that gives the title its room.
+
+        At 120 columns full words would cut every title at 32 cells; short words give it 48.
+        """
         content = width - SCROLLBAR - 2 * len(COLUMNS)
-        narrow = content - sum(WIDE.values()) < 36
+        wide = cls._sized(content, narrow=False)
+        return wide if wide.widths[0] >= TITLE_ROOM else cls._sized(content, narrow=True)
+
+    @classmethod
+    def _sized(cls, content: int, *, narrow: bool) -> Layout:
         fixed = NARROW if narrow else WIDE
         flexible = max(content - sum(fixed.values()), 16)
         owner = min(max(flexible * 3 // 10, 7), 18)
@@ -81,14 +96,6 @@ def shared_cell(text: str, style: str = "") -> Text:
     return cell(text, style)
 
 
-class TitleCell(Text):
-    """A title cell that also carries its item's id, so the table can be re-sorted in place."""
-
-    def __init__(self, title: str, record_id: int) -> None:
-        super().__init__(" ".join(title.split()), no_wrap=True, overflow="ellipsis", end="")
-        self.record_id = record_id
-
-
 def item_cells(
     item: m.ActionItem,
     owner_names: Mapping[int, str],
@@ -109,7 +116,7 @@ def item_cells(
     else:
         due_cell = shared_cell(due)
     return (
-        TitleCell(item.title, item.id or 0),
+        cell(item.title),
         shared_cell(owner),
         shared_cell(word(item.team)),
         shared_cell(word(item.category)),
@@ -225,3 +232,74 @@ class ActionFormModal(FormModal):
         warning_line = self.query_one("#due-warning", Static)
         warning_line.update(flag)
         warning_line.display = bool(flag)
+
+
+STATUS_KEYS = {
+    m.ActionStatus.OPEN: "o",
+    m.ActionStatus.IN_PROGRESS: "p",
+    m.ActionStatus.BLOCKED: "b",
+    m.ActionStatus.DONE: "d",
+}
+"""The key that picks each status in the status picker."""
+STATUS_KEYS_HELP = ", ".join(f"{key} {status.value}" for status, key in STATUS_KEYS.items())
+
+
+def _status_binding(status: m.ActionStatus, key: str) -> Binding:
+    return Binding(
+        key,
+        f"pick('{status.value}')",
+        status.value,
+        id=f"status.{key}",
+        tooltip=f"Set the status to {status.value}",
+    )
+
+
+class StatusModal(ModalScreen[m.ActionStatus | None]):
+    """Pick an action item's status with one key, or the arrows and enter; escape cancels.
+
+    Only the status picked is saved, so the log never records one the item merely passed
+    through. It opens on the status after the current one: enter moves the item on a step.
+    """
+
+    BINDINGS = [
+        *(_status_binding(status, key) for status, key in STATUS_KEYS.items()),
+        Binding("escape", "cancel", "Cancel", id="status.cancel", tooltip="Keep the status"),
+    ]
+
+    def __init__(self, item: m.ActionItem) -> None:
+        super().__init__(classes="dialog-screen")
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        now = self.item.status
+        with Vertical(classes="dialog status-dialog"):
+            yield Label(
+                terminal_safe(f"Status of '{planning.shown(self.item.title, 48)}'"),
+                classes="dialog-question",
+                markup=False,
+            )
+            yield OptionList(
+                *(
+                    Text(f"{key}  {status.value}" + ("  (now)" if status is now else ""))
+                    for status, key in STATUS_KEYS.items()
+                ),
+                id="status-options",
+            )
+            yield Static("a letter or enter picks · esc cancels", markup=False)
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = list(STATUS_KEYS).index(self.item.next_status())
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(list(STATUS_KEYS)[event.option_index])
+
+    def action_pick(self, status: str) -> None:
+        """Close with the status `status` picked."""
+        self.dismiss(m.ActionStatus(status))
+
+    def action_cancel(self) -> None:
+        """Close without changing the status."""
+        self.dismiss(None)

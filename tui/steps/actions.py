@@ -15,7 +15,15 @@ from textual.theme import Theme
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tui.steps.action_forms import ActionFormModal, Layout, Links, item_cells
+from tui.safe_text import safe_text
+from tui.steps.action_forms import (
+    STATUS_KEYS_HELP,
+    ActionFormModal,
+    Layout,
+    Links,
+    StatusModal,
+    item_cells,
+)
 from tui.steps.action_table import ActionTable
 from tui.steps.base import RecordTable, Saved, StepPane, bind
 from tui.steps.cadence_kpis import CADENCE, KPIS, RecordTab
@@ -23,11 +31,11 @@ from tui.widgets.dialogs import ConfirmModal
 from workshop import models as m
 from workshop import planning
 from workshop.errors import NotFound, WorkshopError
-from workshop.facilitation import cycle_status
+from workshop.facilitation import set_status
 from workshop.store import Store
 
 TABS = ("tab-actions", "tab-cadence", "tab-kpis")
-ACTIONS_ONLY = {"cycle_status", "sort", "filter_team", "filter_status"}
+ACTIONS_ONLY = {"status", "sort", "filter_team", "filter_status"}
 SORTS = ", ".join(planning.SORT_COLUMNS)
 TEAMS = ", ".join(planning.TEAM_FILTERS)
 STATUSES = ", ".join(planning.STATUS_FILTERS)
@@ -75,7 +83,12 @@ class ActionsStep(StepPane):
         bind("a", "add", "Add", "Add a row to the table shown (action, meeting or KPI)"),
         bind("enter", "edit", "Edit", "Edit the selected row"),
         bind("delete", "delete", "Delete", "Delete the selected row (asks first)"),
-        bind("space", "cycle_status", "Status", "Move the selected action to its next status"),
+        bind(
+            "space",
+            "status",
+            "Status",
+            f"Choose the selected action's status, then one key: {STATUS_KEYS_HELP}",
+        ),
         bind("c", "next_tab", "Tab", "Switch between the Actions, Cadence and KPIs tables"),
         bind("o", "sort", "Sort", f"Sort actions by the next column ({SORTS})", show=False),
         bind("f", "filter_team", "Team", f"Filter actions by team ({TEAMS})", show=False),
@@ -98,6 +111,7 @@ class ActionsStep(StepPane):
             with TabPane("Actions", id="tab-actions"):
                 yield Static(id="actions-view")
                 yield ActionTable(id="actions-table")
+                yield Static(id="action-detail")
             with TabPane("Cadence", id="tab-cadence"):
                 yield Static(CADENCE_HINT, classes="tab-hint")
                 yield self.cadence.table
@@ -107,6 +121,21 @@ class ActionsStep(StepPane):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def on_data_table_row_highlighted(self, event: ActionTable.RowHighlighted) -> None:
+        """Show the highlighted item's whole title: the table cuts it on a narrow screen."""
+        if event.data_table is self.table:
+            self._show_detail(self.table.selected_item)
+
+    def _show_detail(self, item: m.ActionItem | None) -> None:
+        detail = self.query_one("#action-detail", Static)
+        if item is None:
+            detail.update("")
+            return
+        text = Text.assemble(("▸ ", "dim"), (item.title, "bold"))
+        if item.description:
+            text.append(f" — {' '.join(item.description.split())}", style="dim")
+        detail.update(safe_text(text))
 
     @property
     def table(self) -> ActionTable:
@@ -312,15 +341,22 @@ class ActionsStep(StepPane):
 
         self.app.push_screen(ConfirmModal(f"Delete action item '{item.title}'?"), confirmed)
 
-    def action_cycle_status(self) -> None:
-        """Move the selected action item to its next status, saved at once."""
+    def action_status(self) -> None:
+        """Ask for the selected action item's status (one key each); only the choice is saved."""
         item = self._selected_item()
-        if item is None:
+        if item is not None:
+            self.app.push_screen(
+                StatusModal(item),
+                lambda status: self.save_status(item, status) if status else None,
+            )
+
+    def save_status(self, item: m.ActionItem, status: m.ActionStatus) -> None:
+        """Give `item` the status chosen and save it at once (the one it has: nothing to save)."""
+        if status is item.status:
+            self.notify(f"'{item.title}' is already {status.value}.", markup=False)
             return
         store = self.workshop.store
-        saved = self.persist(
-            lambda: cycle_status(store, item), f"'{item.title}' is {item.next_status().value}"
-        )
+        saved = self.persist(lambda: set_status(store, item, status), f"'{item.title}' is {status}")
         if saved is not None:
             self.table.remember(saved)
         else:  # refused, perhaps changed elsewhere: show the row as it is stored now

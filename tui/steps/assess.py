@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.theme import Theme
@@ -35,15 +37,20 @@ T = TypeVar("T")
 FIXED_COLUMNS = ("#", "Theme", "Type", "Sales", "Marketing", "Gap")
 STATEMENT_COLUMN = "Statement"
 MIN_STATEMENT_WIDTH = 16
+NARROW_DROPPED = ("Theme", "Type")
+"""Columns left out when the statement text would not fit otherwise (80 columns)."""
 # Room the table needs besides its columns: the vertical scrollbar and one spare cell.
 TABLE_CHROME = 3
+ESCAPE_GRACE_SECONDS = 2.0
+"""How long after the score panel closed itself an esc is taken as meant for the panel."""
 
 
 class AssessStep(StepPane):
     """Both teams rate the same statements in a blind round; the largest gaps are the agenda.
 
-    Whether the round is revealed lives in this pane only, so reopening a session always
-    starts blind again (the safe default when the other team may be watching).
+    Whether the round is revealed is saved with the session (r reveals and hides, ctrl+z
+    undoes either), so a reopened session shows the room what it has already seen. Which
+    team is being entered lives in this pane only: reopening starts with sales.
     """
 
     number = 2
@@ -78,6 +85,13 @@ class AssessStep(StepPane):
         bind("m", "enter_marketing", "Marketing", "Enter marketing's scores (sales' are hidden)"),
         bind("r", "reveal", "Reveal", "Reveal both teams, the index and the gaps; again: hide"),
         bind("g", "gap_action", "Gap→action", "Turn the selected gap into a linked action item"),
+        bind(
+            "escape",
+            "escape",
+            "Sessions",
+            "Just after the score panel closed itself: stays (esc again goes back to the sessions)",
+            show=False,
+        ),
     ]
 
     def __init__(self, session_id: int) -> None:
@@ -86,6 +100,7 @@ class AssessStep(StepPane):
         self.rows: list[br.RoundRow] = []
         self.result: AssessmentResult | None = None
         self._seeded = False
+        self._entry_closed_at: float | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="assess-mode")
@@ -129,8 +144,13 @@ class AssessStep(StepPane):
 
     def _read(self) -> None:
         self.rows = br.read_round(self.workshop.store, self.session_id)
-        self.result = br.score_round(self.rows) if self.rows else None
+        shown = br.disclosed(self.session, self.rows)
+        self.result = shown.result
+        just_revealed = shown.revealed and not self.view.revealed
+        self.view = self.view.with_reveal(shown.revealed)
         self._redraw()
+        if just_revealed and self.rows:
+            self.table.move_cursor(row=0)  # the largest gap: the agenda starts there
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -159,7 +179,7 @@ class AssessStep(StepPane):
 
     def _render_results(self) -> None:
         for team in TEAMS:
-            index = self.result.index_for(team) if self.result and self.view.revealed else None
+            index = self.result.index_for(team) if self.result else None
             self.query_one(f"#{team}-index", Digits).update("--" if index is None else str(index))
 
     def _ordered(self) -> list[br.RoundRow]:
@@ -200,12 +220,21 @@ class AssessStep(StepPane):
         widths = [cell_len(h) for h in headers]
         for _, cells in rows:
             widths = [max(w, cell_len(str(c))) for w, c in zip(widths, cells, strict=True)]
-        used = sum(w + 2 for w in widths) + TABLE_CHROME
-        statement_width = (table.size.width or self.size.width - 2) - used - 2
+        available = (table.size.width or self.size.width - 2) - TABLE_CHROME - 2
+        keys = list(FIXED_COLUMNS)
+        statement_width = available - sum(w + 2 for w in widths)
+        if statement_width < MIN_STATEMENT_WIDTH:
+            # Narrow: the readout above names the theme and the type, the statement needs room.
+            kept = [i for i, key in enumerate(keys) if key not in NARROW_DROPPED]
+            keys = [keys[i] for i in kept]
+            headers = [headers[i] for i in kept]
+            widths = [widths[i] for i in kept]
+            rows = [(row, [cells[i] for i in kept]) for row, cells in rows]
+            statement_width = available - sum(w + 2 for w in widths)
         keep = table.selected_id
         table.clear(columns=True)
         # Explicit widths: a rebuilt table draws right at once, before it measures its cells.
-        for key, header, width in zip(FIXED_COLUMNS, headers, widths, strict=True):
+        for key, header, width in zip(keys, headers, widths, strict=True):
             table.add_column(header, key=key, width=width)
         show_text = statement_width >= MIN_STATEMENT_WIDTH
         if show_text:
@@ -280,7 +309,9 @@ class AssessStep(StepPane):
         )
         self.app.push_screen(entry, self._entry_closed)
 
-    def _entry_closed(self, _index: int | None) -> None:
+    def _entry_closed(self, finished: bool | None) -> None:
+        # A panel that closed itself after the last statement may meet a reflexive esc.
+        self._entry_closed_at = time.monotonic() if finished else None
         team = self.view.entering
         if self.rows and br.scored_count(self.rows, team) == len(self.rows):
             other = next(t for t in TEAMS if t != team)
@@ -333,9 +364,21 @@ class AssessStep(StepPane):
     # -- reveal and gaps ------------------------------------------------------------------------
 
     def action_reveal(self) -> None:
-        """Reveal both teams, the indices and the gap heat map at once; again to hide them."""
-        self.view = self.view.toggle_reveal()
-        self._redraw()
+        """Reveal both teams, the indices and the gap heat map at once; again to hide them.
+
+        Saved with the session (ctrl+z undoes it); the cursor goes to the largest gap.
+        """
+        store, reveal = self.workshop.store, not self.view.revealed
+        summary = "revealed both teams' scores" if reveal else "hid the scores again"
+        if self.persist(lambda: br.set_revealed(store, self.session_id, reveal), summary):
+            self._read()
+
+    def action_escape(self) -> None:
+        """Swallow an esc pressed just after the score panel closed itself; else go back."""
+        closed_at, self._entry_closed_at = self._entry_closed_at, None
+        if closed_at is None or time.monotonic() - closed_at > ESCAPE_GRACE_SECONDS:
+            raise SkipAction
+        self.notify("The score panel has closed; esc again goes back to the sessions.")
 
     def action_gap_action(self) -> None:
         """Turn the selected statement's gap into an action item linked to it."""

@@ -87,10 +87,11 @@ SaveScore = Callable[[RoundRow, int | None], RoundRow]
 FollowRow = Callable[[RoundRow], None]
 
 
-class ScoreEntry(ModalScreen[int]):
+class ScoreEntry(ModalScreen[bool]):
     """Enter one team's scores statement by statement: a digit saves and moves to the next.
 
-    The other team's scores never appear here. Dismisses with the index it stopped at.
+    The other team's scores never appear here. Dismisses with True when it closed itself
+    after scoring the last statement, False when the facilitator closed it.
     """
 
     BINDINGS = [
@@ -184,7 +185,7 @@ class ScoreEntry(ModalScreen[int]):
         if not self._store(score):
             return
         if self.index == len(self.rows) - 1:
-            self.dismiss(self.index)
+            self.dismiss(True)
             return
         self.action_move(1)
 
@@ -200,4 +201,4 @@ class ScoreEntry(ModalScreen[int]):
 
     def action_done(self) -> None:
         """Stop entering scores."""
-        self.dismiss(self.index)
+        self.dismiss(False)

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.safe_text import safe_text
 from tui.typed import WorkshopNode
@@ -30,23 +32,79 @@ def plain(cells: Sequence[Cell]) -> list[Text]:
     return [safe_text(cell) for cell in cells]
 
 
-class RecordTable(DataTable[Cell]):
-    """A row-cursor table whose row keys are record ids, updated row by row after each save."""
+MIN_FILL_WIDTH = 12
+"""The narrowest the long-text column gets: a few words, then an ellipsis."""
 
-    def __init__(self, columns: Sequence[str], **kwargs: Any) -> None:
+
+class RecordTable(DataTable[Cell]):
+    """A row-cursor table whose row keys are record ids, updated row by row after each save.
+
+    `fill` names the column of long text (a role, a title, an SLA): it takes the width the
+    other columns leave, recomputed when the table is resized, and its text ends in an
+    ellipsis instead of running off the right edge.
+    """
+
+    # DataTable's home/end scroll sideways, which a row cursor never needs: first/last row.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", "First", show=False, id="table.first", tooltip="First row"),
+        Binding("end", "scroll_bottom", "Last", show=False, id="table.last", tooltip="Last row"),
+    ]
+
+    def __init__(self, columns: Sequence[str], *, fill: str | None = None, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.column_names = list(columns)
+        self.fill_column = fill
 
     def on_mount(self) -> None:
         for name in self.column_names:
-            self.add_column(name, key=name)
+            if name == self.fill_column:
+                self.add_column(name, key=name, width=MIN_FILL_WIDTH)
+            else:
+                self.add_column(name, key=name)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Give the fill column the width the others leave at the new size."""
+        if self.fit_fill_column():
+            self._require_update_dimensions = True  # the virtual width, when next idle
+            self.check_idle()
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Measure the new rows, then give the fill column what the others leave."""
+        super()._update_dimensions(new_rows)
+        if self.fit_fill_column():
+            super()._update_dimensions(())  # the virtual width, with the new column width
+
+    def fit_fill_column(self) -> bool:
+        """Size the fill column to the room left over; True when its width changed."""
+        key = ColumnKey(self.fill_column or "")
+        column = self.columns.get(key)
+        if column is None or not self.size.width:
+            return False
+        others = sum(c.get_render_width(self) for k, c in self.columns.items() if k != key)
+        room = self.size.width - self.styles.scrollbar_size_vertical - others
+        width = max(room - 2 * self.cell_padding, MIN_FILL_WIDTH)
+        if column.width == width:
+            return False
+        column.width = width
+        self._clear_caches()
+        self._update_count += 1
+        self.refresh()
+        return True
+
+    def _cells(self, cells: Sequence[Cell]) -> list[Text]:
+        """`plain` cells, the fill column's on one line cut with an ellipsis."""
+        shown = plain(cells)
+        if self.fill_column in self.column_names:
+            text = shown[self.column_names.index(self.fill_column)]
+            text.no_wrap, text.overflow = True, "ellipsis"
+        return shown
 
     def set_rows(self, rows: Iterable[tuple[int, Sequence[Cell]]]) -> None:
         """Replace every row, keeping the cursor on the same record when it is still there."""
         keep = self.selected_id
         self.clear()
         for row_id, cells in rows:
-            self.add_row(*plain(cells), key=str(row_id))
+            super().add_row(*self._cells(cells), key=str(row_id))  # already plain
         if keep is not None:
             self.select_id(keep)
 
@@ -54,11 +112,32 @@ class RecordTable(DataTable[Cell]):
         """Update the row of `row_id` in place, or append it and move the cursor to it."""
         key = str(row_id)
         if key in self.rows:
-            for name, cell in zip(self.column_names, plain(cells), strict=True):
+            for name, cell in zip(self.column_names, self._cells(cells), strict=True):
                 self.update_cell(key, name, cell)
         else:
-            self.add_row(*plain(cells), key=key)
+            super().add_row(*self._cells(cells), key=key)  # already plain
             self.select_id(row_id)
+
+    def add_row(
+        self,
+        *cells: Cell,
+        height: int | None = 1,
+        key: str | None = None,
+        label: str | Text | None = None,
+    ) -> RowKey:
+        """Add a row whose cells are shown as typed, whoever adds it (see `plain`)."""
+        return super().add_row(*plain(cells), height=height, key=key, label=label)
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: Cell,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        """Update one cell, shown as typed."""
+        super().update_cell(row_key, column_key, safe_text(value), update_width=update_width)
 
     def remove_record(self, row_id: int) -> None:
         """Remove the row of `row_id` if it is shown."""
@@ -161,9 +240,17 @@ def bind(
     )
 
 
+def enum_label(member: Any) -> str:
+    """How a choice (a team, a status, a frequency) reads in forms and tables alike.
+
+    Its stored word, as the tables, filters, exports and the CLI show it: "sales", "in progress".
+    """
+    return str(member.value)
+
+
 def enum_options(enum: Iterable[Any]) -> list[tuple[str, Any]]:
-    """Select options from a StrEnum: the value shown, the member returned."""
-    return [(str(member.value).capitalize(), member) for member in enum]
+    """Select options from a StrEnum: the label shown (`enum_label`), the member returned."""
+    return [(enum_label(member), member) for member in enum]
 
 
 def blank_none(value: Any) -> str:

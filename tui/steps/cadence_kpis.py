@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from rich.text import Text
 
 from tui.steps.action_forms import cell
-from tui.steps.base import RecordTable, Saved, StepPane, enum_options
+from tui.steps.base import RecordTable, Saved, StepPane, enum_label, enum_options
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormField, FormModal
 from workshop import models as m
@@ -50,7 +50,7 @@ def cadence_cells(meeting: m.Cadence) -> tuple[Text, ...]:
     when = f"{m.WEEKDAYS[meeting.weekday][:3].capitalize()} {meeting.time:%H:%M}"
     return (
         cell(meeting.name),
-        cell(meeting.frequency.value),
+        cell(enum_label(meeting.frequency)),
         cell(when),
         cell(f"{meeting.duration_minutes} min"),
         cell(planning.format_teams(meeting.attendees)),

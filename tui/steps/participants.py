@@ -7,7 +7,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tui.steps.base import RecordTable, Saved, StepPane, bind, enum_options
+from tui.steps.base import RecordTable, Saved, StepPane, bind, enum_label, enum_options
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormField, FormModal
 from workshop import models as m
@@ -16,8 +16,8 @@ COLUMNS = ("Name", "Team", "Role")
 
 
 def participant_cells(person: m.Participant) -> tuple[str, ...]:
-    """The table cells of one participant."""
-    return (person.name, person.team.value, person.role)
+    """The table cells of one participant (the team as its form shows it)."""
+    return (person.name, enum_label(person.team), person.role)
 
 
 class ParticipantsStep(StepPane):
@@ -36,7 +36,7 @@ class ParticipantsStep(StepPane):
             "Who is in the room? Owners and sign-offs are picked from this list.",
             classes="step-intro",
         )
-        yield RecordTable(COLUMNS, id="participants-table")
+        yield RecordTable(COLUMNS, id="participants-table", fill=COLUMNS[-1])
 
     @property
     def table(self) -> RecordTable:

@@ -14,6 +14,8 @@ from tui.steps.base import RecordTable, Saved, SaveFailed, StepPane, bind
 from tui.steps.revenue_widgets import (
     COLUMNS,
     NO_STAGES,
+    ROUNDING_SHORT,
+    SLA,
     CycleBars,
     GoalEditor,
     GoalInput,
@@ -21,6 +23,7 @@ from tui.steps.revenue_widgets import (
     goal_text,
     percent,
     stage_cells,
+    stage_detail,
     stage_fields,
 )
 from tui.widgets.dialogs import ConfirmModal
@@ -29,6 +32,11 @@ from workshop import cycle
 from workshop import models as m
 from workshop.errors import ValidationFailed, WorkshopError
 from workshop.revenue import ROUNDING_RULE
+
+BARS_BESIDE_WIDTH = 180
+"""Narrower than this, the bars go under the stages so that the table keeps every column."""
+FULL_RULE_HEIGHT = 26
+"""Lower than this (with the bars under the stages), the rounding rule is shown in short."""
 
 
 class RevenueStep(StepPane):
@@ -68,12 +76,14 @@ class RevenueStep(StepPane):
         # The table comes first in the DOM so it takes focus when the step opens (letter keys
         # then work at once); the goal editor is docked above it.
         with Horizontal(id="cycle-body"):
-            yield RecordTable(COLUMNS, id="stages-table")
+            with Vertical(id="stages-column"):
+                yield RecordTable(COLUMNS, id="stages-table", fill=SLA)
+                yield Static(id="stage-detail")
             yield CycleBars(id="cycle-bars")
         with Vertical(id="cycle-top"):
             yield GoalEditor(id="goal-editor")
             yield Static(id="cycle-summary")
-        yield Static(Text.assemble(("Rounding: ", "bold"), ROUNDING_RULE), id="rounding-rule")
+        yield Static(id="rounding-rule")
 
     @property
     def table(self) -> RecordTable:
@@ -87,6 +97,18 @@ class RevenueStep(StepPane):
 
     def on_mount(self) -> None:
         self.reload()
+        self._fit_to_size()
+
+    def on_resize(self) -> None:
+        self._fit_to_size()
+
+    def _fit_to_size(self) -> None:
+        """Bars beside the stages on a wide screen, under them on a narrow one (`-narrow`);
+        the short rounding rule when the screen is also low."""
+        narrow = self.size.width < BARS_BESIDE_WIDTH
+        self.set_class(narrow, "-narrow")
+        rule = ROUNDING_SHORT if narrow and self.size.height < FULL_RULE_HEIGHT else ROUNDING_RULE
+        self.query_one("#rounding-rule", Static).update(Text.assemble(("Rounding: ", "bold"), rule))
 
     def reload(self) -> None:
         """Re-read the goal and the stages and show the plan they work out to."""
@@ -109,8 +131,16 @@ class RevenueStep(StepPane):
         )
         bars = self.query_one(CycleBars)
         bars.show(state.plan)
-        bars.display = state.plan is not None
+        bars.set_class(state.plan is None, "-empty")
         self.query_one("#cycle-summary", Static).update(self._summary())
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        self.query_one("#stage-detail", Static).update(stage_detail(self._selected()))
+
+    def on_data_table_row_highlighted(self, event: RecordTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail()
 
     def _summary(self) -> Text:
         plan, goal = self.cycle.plan, self.cycle.goal

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from tui.safe_text import safe_text
-from tui.steps.base import Cell, enum_options
+from tui.steps.base import Cell, enum_label, enum_options
 from tui.widgets.forms import FormField
 from workshop import models as m
 from workshop.revenue import RevenuePlan
@@ -60,15 +60,17 @@ def goal_text(goal: m.RevenueGoal | None, field: str) -> str:
     return str(value)
 
 
-# The numbers come first so they stay in view on a narrow screen; the rest scrolls sideways.
+# The numbers come first so they stay in view; the SLA, last, takes the width that is left.
 COLUMNS = ("#", "Stage", "Conv %", "Volume", "/month", "Mkt", "Sales", "Owner", "Term", "SLA")
+SLA = COLUMNS[-1]
 NO_STAGES = (
     "No stages yet. Which revenue cycle do you start from?\n"
     "  b  bowtie: Awareness → Education → Selection → Commit (won) → Onboard → Impact → Growth\n"
     "  w  waterfall: Lead → MQL → SAL → SQL → Opportunity → Won\n"
     "Either can be edited afterwards: a add, enter edit, shift+↑/↓ or [ ] reorder, del delete."
 )
-SLA_WIDTH = 40
+ROUNDING_SHORT = "every stage ⌈up⌉ to the won one, ⌊down⌋ after it; per month ⌈up⌉."
+"""The rounding rule in one line, for a screen too low for the whole rule."""
 
 
 def stage_cells(
@@ -80,13 +82,12 @@ def stage_cells(
 ) -> tuple[Cell, ...]:
     """The table cells of one stage: its settings and, when the plan works out, its volumes."""
     name = safe_text(Text(f"{stage.name} {WON_MARK}", style="bold") if won else stage.name)
-    owner: Cell = stage.owner_team.value if stage.owner_team else Text("⚠ none", style="bold")
+    owner: Cell = enum_label(stage.owner_team) if stage.owner_team else Text("⚠ none", style="bold")
     numbers: tuple[Cell, ...] = ("–",) * 4
     if plan is not None:
         volume = plan.stages[position]
         counts = (volume.volume, volume.per_month, volume.marketing_sourced, volume.sales_sourced)
         numbers = tuple(Text(f"{count:,}", justify="right") for count in counts)
-    sla = stage.sla if len(stage.sla) <= SLA_WIDTH else stage.sla[: SLA_WIDTH - 1] + "…"
     return (
         str(position + 1),
         name,
@@ -94,8 +95,15 @@ def stage_cells(
         *numbers,
         owner,
         terms.get(stage.term_id, "") if stage.term_id is not None else "",
-        sla,
+        stage.sla,
     )
+
+
+def stage_detail(stage: m.Stage | None) -> Text:
+    """The line under the stages: the selected stage's hand-off SLA in full."""
+    if stage is None or not stage.sla:
+        return Text()
+    return safe_text(Text.assemble(("SLA: ", "bold"), stage.sla))
 
 
 def stage_fields(terms: Sequence[m.Term]) -> list[FormField]:
@@ -196,7 +204,7 @@ class GoalEditor(Vertical):
     def say(self, message: str, *, refused: str | None = None) -> None:
         """Show a message under the fields; `refused` names the field whose value was refused."""
         line = self.query_one("#goal-message", Static)
-        line.update(Text(message))  # it can quote what was typed: never read as markup
+        line.update(safe_text(message))  # it can quote what was typed: never read as markup
         line.set_class(bool(message), "-shown")
         line.set_class(refused is not None, "-refused")
         for editor in self.query(GoalInput):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.safe_text import safe_text
 from tui.steps.base import RecordTable, StepPane, bind
 from workshop import models as m
-from workshop.timebox import format_seconds, planned_vs_actual
+from workshop.timebox import format_difference, format_seconds, planned_vs_actual
 from workshop.wrap_up import wrap_up_summary
 
 
@@ -59,18 +59,17 @@ class ReviewStep(StepPane):
 
         headline = Text(summary[0], style="bold") if summary else Text()
         self.query_one("#wrap-up-summary", Static).update(
-            Text("\n").join([headline, *map(Text, summary[1:])])
+            safe_text(Text("\n").join([headline, *map(Text, summary[1:])]))
         )
         titles = {step.number: step.title for step in STEP_CLASSES}
         rows = []
         for step, planned, actual in timeboxes:
-            difference = actual - planned * 60
-            sign = "+" if difference > 0 else ""
+            timed = actual > 0  # a step shown but never timed has no actual time to compare
             cells = (
                 f"{step} {titles.get(step, '')}",
                 f"{planned} min",
-                format_seconds(actual),
-                sign + format_seconds(difference),
+                format_seconds(actual) if timed else "not timed",
+                format_difference(actual - planned * 60) if timed else "—",
             )
             rows.append((step, cells))
         self.query_one("#timebox-table", RecordTable).set_rows(rows)
@@ -78,8 +77,9 @@ class ReviewStep(StepPane):
             f"• step {g.step}: {g.reason} — {'continued anyway' if g.continued else 'stayed'}"
             for g in gates
         ]
-        text = "[b]Gates[/b]\n" + "\n".join(escape(line) for line in lines) if lines else ""
-        self.query_one("#gates-summary", Static).update(text)
+        # Reasons quote names ("Open [/] x" is a fine term): the lines are text, never markup.
+        text = Text.assemble(("Gates\n", "bold"), "\n".join(lines)) if lines else Text()
+        self.query_one("#gates-summary", Static).update(safe_text(text))
 
     async def action_export(self) -> None:
         """Open the export preview (the session screen's `x`)."""

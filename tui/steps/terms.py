@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from tui.safe_text import safe_text
 from tui.steps.base import Cell, Saved, StepPane, bind
 from tui.steps.terms_widgets import (
     COLUMNS,
@@ -137,7 +138,7 @@ class TermsStep(StepPane):
 
     def _refresh_summary(self) -> None:
         self.query_one("#terms-count", Static).update(
-            glossary.agreement_summary(list(self.terms.values()))
+            Text(glossary.agreement_summary(list(self.terms.values())))
         )
         self._show_detail(self.table.selected_id)
 
@@ -153,7 +154,7 @@ class TermsStep(StepPane):
             detail.border_title = "No term selected"
             text.update("No terms yet: press a to add one (e.g. lead, MQL, SQL, opportunity).")
             return
-        detail.border_title = excerpt(term.name, 40)
+        detail.border_title = safe_text(excerpt(term.name, 40))  # a title reads markup
         lines = Text()
         lines.append_text(marker(term, self._styles()))
         for team, who, when in (

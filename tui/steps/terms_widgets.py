@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.data_table import ColumnKey
 
+from tui.safe_text import safe_text
 from tui.steps.base import Cell, RecordTable
 from workshop import glossary
 from workshop import models as m
@@ -139,8 +140,9 @@ class SignerModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog signer-dialog"):
-            yield Label(self.question, classes="dialog-question")
-            yield OptionList(*self.names, id="signer-options")
+            # The question and the names are typed ("Pat [interim] Jones"): shown as typed.
+            yield Label(safe_text(self.question), classes="dialog-question")
+            yield OptionList(*map(safe_text, self.names), id="signer-options")
             yield Static("enter signs off · esc cancels", classes="signer-hint")
 
     def on_mount(self) -> None:

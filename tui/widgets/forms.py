@@ -18,6 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from tui.widgets.choice import ChoiceSelect
 from workshop.errors import SessionFileError, ValidationFailed, WorkshopError
 from workshop.text import find_control, terminal_safe
 
@@ -111,13 +112,9 @@ class FormModal(ModalScreen[Any]):
             area.show_line_numbers = False
             return area
         if spec.kind == "select":
-            # Option labels are often typed names ("[/x]" is a fine name): never read as markup.
-            options = [
-                (Text(terminal_safe(label)) if isinstance(label, str) else label, v)
-                for label, v in spec.options
-            ]
-            select: Select[Any] = Select(
-                options,
+            # Option labels are often typed names ("[/x]" is a fine name): shown as typed.
+            select: Select[Any] = ChoiceSelect(
+                spec.options,
                 id=widget_id,
                 allow_blank=spec.allow_blank,
                 value=value if value is not None else Select.NULL,

@@ -104,10 +104,10 @@ class StepTimer(WorkshopNode, Horizontal):
     def refresh_display(self) -> None:
         """Show the time left, whether it runs, and whether it is over."""
         remaining = self.countdown.remaining(self.workshop.clock())
-        text = tb.format_seconds(remaining)
         state = "▶" if self.countdown.running else "⏸"
-        label = f"{state} {text} left" if remaining >= 0 else f"{state} {text} over"
-        self.query_one("#timer-text", Static).update(label)
-        self.query_one("#timer-digits", Digits).update(text)
+        self.query_one("#timer-text", Static).update(f"{state} {tb.format_remaining(remaining)}")
+        # The large digits have no room for words: time over counts up with a plus sign.
+        digits = tb.format_seconds(remaining)
+        self.query_one("#timer-digits", Digits).update(digits if remaining >= 0 else f"+{digits}")
         self.set_class(remaining < 0, "-over")
         self.set_class(self.countdown.running, "-running")

@@ -15,7 +15,7 @@ from typing import Any
 
 from workshop import models as m
 from workshop.assessment import INDEX_RULE, Gap
-from workshop.blind_round import RoundRow, read_round, score_round
+from workshop.blind_round import Disclosure, disclose
 from workshop.cycle import won_index, work_out
 from workshop.export.actions import action_items
 from workshop.revenue import ROUNDING_RULE
@@ -69,7 +69,7 @@ def build_context(
         "today": today.isoformat(),
         "session": _session(session),
         "teams": _teams(participants),
-        "assessment": _assessment(read_round(store, session_id)),
+        "assessment": _assessment(disclose(store, session_id)),
         "glossary": _glossary(terms),
         "revenue": _revenue(store.rows(m.RevenueGoal, session_id), stages, names["terms"]),
         "actions": action_items(store, session_id, today, names, tables=tables),
@@ -111,11 +111,29 @@ def _teams(participants: list[m.Participant]) -> list[dict[str, Any]]:
     ]
 
 
-def _assessment(rows: list[RoundRow]) -> dict[str, Any] | None:
-    if all(row.scores.sales is None and row.scores.marketing is None for row in rows):
+def _assessment(round_: Disclosure) -> dict[str, Any] | None:
+    """The round as the plan shows it: before the reveal only how far each team has got (no
+    score, index or gap, whatever the template); None while nobody has scored."""
+    if not round_.started:
         return None
-    result = score_round(rows)
-    by_id = {row.statement_id: row.statement for row in rows}
+    scored = [
+        {"team": team, "label": TEAM_LABELS[team], "count": count}
+        for team, count in round_.scored.items()
+    ]
+    shown: dict[str, Any] = {
+        "revealed": round_.revealed,
+        "revealed_at": moment(round_.revealed_at),
+        "progress": round_.progress,
+        "scored": scored,
+        "statement_count": round_.total,
+        "indices": [],
+        "largest_gaps": [],
+        "statements": [],
+    }
+    result = round_.result
+    if result is None:
+        return shown
+    by_id = {row.statement_id: row.statement for row in round_.rows}
 
     def gap(found: Gap) -> dict[str, Any]:
         statement = by_id[found.statement_id]
@@ -130,12 +148,11 @@ def _assessment(rows: list[RoundRow]) -> dict[str, Any] | None:
             "marker": found.marker,
         }
 
-    return {
+    return shown | {
         "indices": [
             {"team": "sales", "label": "Sales", "index": result.sales_index},
             {"team": "marketing", "label": "Marketing", "index": result.marketing_index},
         ],
-        "statement_count": len(rows),
         "largest_gaps": [gap(found) for found in result.largest_gaps(5)],
         "statements": [gap(found) for found in result.gaps],
     }
