@@ -247,7 +247,8 @@ async def test_ctrl_z_after_moving_on_undoes_the_last_edit_not_the_step(
         await settle(app, pilot)
         await pilot.press("ctrl+z")
         await settle(app, pilot)
-        assert "Participant 'Ann Lee' added" in str(app.screen.query_one("#save-status").render())
+        status = str(app.screen.query_one("#save-status").render())
+        assert status == "✓ undone: Participant 'Ann Lee' added", status
     with Store(db_path) as check:
         assert check.rows(m.Participant, session.id or 0) == []
         assert check.get_session(session.id or 0).step_reached == 3

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -134,20 +132,3 @@ def test_demo_no_open_prints_where_the_copy_is(run) -> None:  # type: ignore[no-
     result = run("demo", "--no-open", db=None)
     assert result.exit_code == 0, result.stderr
     assert "demo.db" in result.output
-
-
-def test_list_and_export_never_import_textual(db_path: Path) -> None:
-    script = (
-        "import sys\n"
-        "from workshop.cli import main\n"
-        f"for args in (['--db', {str(db_path)!r}, 'new', '--title', 'T'],"
-        f" ['--db', {str(db_path)!r}, 'list'],"
-        f" ['--db', {str(db_path)!r}, 'export', '1', '--format', 'md', '-o', '-']):\n"
-        "    try:\n"
-        "        main(args)\n"
-        "    except SystemExit as done:\n"
-        "        assert not done.code, done.code\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'tui')))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -147,18 +147,6 @@ def test_a_nul_in_the_database_name_is_refused(workspace: Workspace) -> None:
 # -- session files ---------------------------------------------------------------------------
 
 SESSION_FILES = sorted(p for p in (CORPUS / "sessions").glob("*.json") if p != BASE)
-ACCEPTED_BUT_UNUSABLE: dict[str, str] = {}
-"""Session files that import but break a later step: none since KPI values are bounded."""
-
-
-def session_file_cases() -> list[object]:
-    cases: list[object] = []
-    for path in SESSION_FILES:
-        marks = []
-        if path.name in ACCEPTED_BUT_UNUSABLE:
-            marks.append(pytest.mark.xfail(reason=ACCEPTED_BUT_UNUSABLE[path.name], strict=True))
-        cases.append(pytest.param(path, marks=marks, id=path.stem))
-    return cases
 
 
 def test_the_corpus_base_file_is_valid(workspace: Workspace) -> None:
@@ -167,7 +155,7 @@ def test_the_corpus_base_file_is_valid(workspace: Workspace) -> None:
     assert result.exit_code == 0 and result.output.strip() == "2"
 
 
-@pytest.mark.parametrize("path", session_file_cases())
+@pytest.mark.parametrize("path", SESSION_FILES, ids=lambda path: path.stem)
 def test_a_bad_session_file_is_refused_and_nothing_is_imported(
     workspace: Workspace, path: Path
 ) -> None:

@@ -413,20 +413,3 @@ def test_an_empty_workshop_db_variable_is_ignored(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("WORKSHOP_DB", "")
     assert default_database_path().name == "workshop.db"
     assert default_database_path().parent.name == "alignment-workshop"
-
-
-# -- the library stays headless --------------------------------------------------------------
-
-
-def test_the_library_does_not_load_textual_or_rich() -> None:
-    code = (
-        "import sys, workshop, workshop.store, workshop.models, workshop.db\n"
-        "loaded = sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'rich', 'tui'))\n"
-        "print(loaded)\n"
-        "sys.exit(1 if loaded else 0)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "[]"

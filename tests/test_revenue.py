@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from decimal import Decimal
 from itertools import pairwise
 
@@ -254,16 +252,6 @@ def test_missing_conversion_on_last_stage_is_fine() -> None:
 def test_bad_stage_names_are_refused(stages: list[StageInput], message: str) -> None:
     with pytest.raises(RevenueInputError, match=f"^{message}"):
         plan_revenue_cycle(Decimal(100), Decimal(10), stages)
-
-
-def test_revenue_module_stays_headless() -> None:
-    probe = (
-        "import sys, workshop.revenue; print(sorted({'textual', 'rich', 'tui'} & set(sys.modules)))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
 
 
 # Properties ------------------------------------------------------------------------------

@@ -310,6 +310,16 @@ def test_the_tui_display_helpers_never_show_a_control_character() -> None:
         assert "␛" in shown
 
 
+def test_safe_text_keeps_lines_and_styles_and_turns_tabs_into_spaces() -> None:
+    from rich.text import Text
+
+    from tui.safe_text import safe_text
+
+    shown = safe_text(Text.assemble(("a\tb", "bold"), "\nc\x1bd"))
+    assert shown.plain == "a b\nc␛d"  # one character for one: the styles stay in place
+    assert shown.spans[0].end == 3
+
+
 async def test_a_pasted_escape_sequence_is_refused_inline_by_the_form(
     make_tui: Any, store: Store, session: m.Session, db_path: Path
 ) -> None:

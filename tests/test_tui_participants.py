@@ -21,7 +21,8 @@ async def test_add_edit_delete_participant(make_tui, session: m.Session, db_path
         assert [(p.name, p.team, p.role) for p in people] == [
             ("Ann Lee", m.Team.MARKETING, "VP Sales")
         ]
-        assert "saved" in str(app.screen.query_one("#save-status").render())
+        status = str(app.screen.query_one("#save-status").render())
+        assert status.startswith("✓ saved ") and status.endswith(" · Added Ann Lee"), status
 
         await pilot.press("enter")
         await pilot.pause()

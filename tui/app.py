@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shlex
 import threading
+import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
+from textual.widget import Widget
+from textual.worker import Worker, get_current_worker
 
 from tui.commands import WorkshopCommands
 from tui.keys import KeyOrder, ordered
@@ -24,6 +28,8 @@ if TYPE_CHECKING:
     from workshop.store import Store
 
 Clock = Callable[[], dt.datetime]
+P = ParamSpec("P")
+N = TypeVar("N", bound=Widget)
 
 PROJECTOR_THEME = Theme(
     name="projector",
@@ -248,10 +254,60 @@ class WorkshopApp(App[None]):
             markup=False,
         )
 
+    def worker_failed(self, node: Widget, error: Exception) -> None:
+        """Report a failed background read (see `in_background`) in one line, never by dying.
+
+        A WorkshopError says what went wrong in its own words; anything else is a bug, shown
+        by its type and logged with its traceback. The widget that waited for the work shows
+        the message in its place (its `show_failure`), so nothing reads "Reading…" for ever.
+        """
+        from workshop.errors import WorkshopError
+
+        if isinstance(error, WorkshopError):
+            message = str(error)
+        else:
+            message = (
+                f"Unexpected error ({type(error).__name__}: {error}); "
+                "everything saved so far is kept."
+            )
+            self.log.error(f"{node!r} failed:", "".join(traceback.format_exception(error)))
+        self.notify(message, severity="error", timeout=12)
+        show_failure = getattr(node, "show_failure", None)
+        if node.is_attached and callable(show_failure):
+            show_failure(message)
+
     def on_unmount(self) -> None:
         self.key_order.stop()
         if self._store is not None:
             self._store.close()
+
+
+def in_background(
+    group: str,
+) -> Callable[[Callable[Concatenate[N, P], None]], Callable[Concatenate[N, P], Worker[None]]]:
+    """Run a widget's method in a thread worker of `group`; a new call cancels the one before.
+
+    Whatever the method raises goes to `WorkshopApp.worker_failed` on the UI thread: a
+    message, and the widget shows it where the result was awaited. A failure is never lost
+    and never ends the app.
+    """
+
+    def background(
+        method: Callable[Concatenate[N, P], None],
+    ) -> Callable[Concatenate[N, P], Worker[None]]:
+        @functools.wraps(method)
+        def run(node: N, /, *args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                method(node, *args, **kwargs)
+            except Exception as error:
+                app = node.app
+                if not isinstance(app, WorkshopApp) or get_current_worker().is_cancelled:
+                    raise  # a superseded read: its worker ends quietly
+                app.call_from_thread(app.worker_failed, node, error)
+
+        return work(thread=True, exclusive=True, exit_on_error=False, group=group)(run)
+
+    return background
 
 
 def make_app(

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
+from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-from textual.dom import DOMNode
 from textual.fuzzy import Matcher
 from textual.markup import escape
+from textual.screen import Screen
+from textual.widget import Widget
 
 
-def palette_entries(screen: DOMNode) -> Iterator[tuple[str, str, DOMNode, Binding]]:
+def palette_entries(screen: Screen[Any]) -> Iterator[tuple[str, str, App[Any] | Widget, Binding]]:
     """(name, help, node, binding) for every action bound on the screen and its focused step."""
     from tui.screens.session import SessionScreen
 
-    nodes: list[DOMNode] = [screen.app, screen]
+    nodes: list[App[Any] | Widget] = [screen.app, screen]
     if isinstance(screen, SessionScreen) and screen.is_mounted:
         nodes.append(screen.pane(screen.step))
     seen: set[str] = set()
@@ -50,7 +53,7 @@ def highlight(matcher: Matcher, name: str) -> Content:
 class WorkshopCommands(Provider):
     """Actions of the current screen and step, searchable by 'area: verb'."""
 
-    def _entries(self) -> list[tuple[str, str, DOMNode, Binding]]:
+    def _entries(self) -> list[tuple[str, str, App[Any] | Widget, Binding]]:
         return list(palette_entries(self.screen))
 
     async def discover(self) -> Hits:

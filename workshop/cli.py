@@ -393,10 +393,8 @@ def demo(no_open: bool) -> None:
 
 def _register_review_commands() -> None:
     """Add the follow-up review commands (`review`, `status`) kept in their own module."""
-    try:
-        from workshop import cli_review  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:  # pragma: no cover - the module arrives with the review feature
-        return
+    from workshop import cli_review
+
     for command in cli_review.COMMANDS:
         main.add_command(command)
 

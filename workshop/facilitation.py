@@ -6,8 +6,6 @@ and writes it in one transaction.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from workshop import models as m
 from workshop.store import Store
 
@@ -134,9 +132,3 @@ def unsigned_terms(store: Store, session_id: int) -> list[m.Term]:
 def stages_without_owner(store: Store, session_id: int) -> list[m.Stage]:
     """Revenue-cycle stages nobody owns (the step-4 gate)."""
     return [s for s in store.rows(m.Stage, session_id) if s.owner_team is None]
-
-
-def overdue_items(store: Store, session_id: int, today: dt.date) -> list[m.ActionItem]:
-    """Action items past their due date and not done, earliest first."""
-    items = [i for i in store.rows(m.ActionItem, session_id) if i.is_overdue(today)]
-    return sorted(items, key=lambda i: (i.due or today, i.id or 0))

@@ -52,12 +52,22 @@ class ActionStatus(StrEnum):
 
 
 class Priority(StrEnum):
-    """How urgent an action item is."""
+    """How urgent an action item is; declared least urgent first, as forms offer them."""
 
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Its place in `PRIORITY_ORDER`: 0 for critical, the most urgent."""
+        return _PRIORITY_RANKS[self]
+
+
+PRIORITY_ORDER: tuple[Priority, ...] = tuple(reversed(Priority))
+"""Priorities most urgent first: the order plans and tables sort action items by."""
+_PRIORITY_RANKS = {priority: rank for rank, priority in enumerate(PRIORITY_ORDER)}
 
 
 class Category(StrEnum):
@@ -155,14 +165,17 @@ def _blank_to_none(value: Any) -> Any:
 
 
 def parse_number(value: Any) -> Decimal:
-    """Read a measured value (a KPI baseline, target or reading) as a bounded exact Decimal."""
+    """Read a measured value (a KPI baseline, target or reading) typed as `12`, `12.5`, `1,200`
+    or `35%` as a bounded exact Decimal; `nan` and `inf` are not numbers to a person."""
     if isinstance(value, bool):
         raise ValueError("must be a number such as 12 or 12.5")
     text = str(value).strip().replace(",", "").removesuffix("%").strip()
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"must be a number such as 12 or 12.5 (got {shorten(value)})") from None
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise ValueError(f"must be a number such as 12 or 12.5 (got {shorten(value)})")
     return _bounded(number, "number")
 
 

@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from workshop import models as m
@@ -32,12 +31,6 @@ STATUS_FILTERS = (ALL, NOT_DONE, *(status.value for status in m.ActionStatus))
 
 PAST_DUE_WARNING = "due date is in the past"
 
-_PRIORITY_RANK = {
-    m.Priority.CRITICAL: 0,
-    m.Priority.HIGH: 1,
-    m.Priority.MEDIUM: 2,
-    m.Priority.LOW: 3,
-}
 _STATUS_RANK = {status: rank for rank, status in enumerate(m.ActionStatus)}
 _TEAM_RANK = {team: rank for rank, team in enumerate(m.Team)}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -100,7 +93,7 @@ def sort_key(item: m.ActionItem, column: str, owner_names: Mapping[int, str]) ->
     if column == "due":
         primary: tuple[Any, ...] = ()
     elif column == "priority":
-        primary = (_PRIORITY_RANK[item.priority],)
+        primary = (item.priority.rank,)
     elif column == "status":
         primary = (_STATUS_RANK[item.status],)
     elif column == "owner":
@@ -238,24 +231,6 @@ def parse_whole(text: Any, field: str, unit: str) -> int | None:
     return int(typed)
 
 
-def parse_number(text: Any, field: str) -> Decimal | None:
-    """Read a measured value such as 12, 12.5, 1,200 or 35%; blank means not known yet."""
-    if isinstance(text, Decimal) or text is None:
-        return text
-    typed = str(text).strip()
-    if not typed:
-        return None
-    try:
-        number = Decimal(typed.replace(",", "").removesuffix("%").strip())
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        raise ValidationFailed(
-            f"{field}: must be a number such as 12 or 12.5 (got '{shown(typed)}')"
-        )
-    return number
-
-
 def build_cadence(values: Mapping[str, Any], *, base: m.Cadence | None = None) -> m.Cadence:
     """A standing meeting from a form's values (time as HH:MM, attendees as 'sales, marketing')."""
     data: dict[str, Any] = {**(base.model_dump() if base is not None else {}), **values}
@@ -282,18 +257,13 @@ def build_cadence(values: Mapping[str, Any], *, base: m.Cadence | None = None) -
 
 
 def build_kpi(values: Mapping[str, Any], *, base: m.Kpi | None = None) -> m.Kpi:
-    """A KPI from a form's values (baseline and target as typed numbers, blank = unknown)."""
+    """A KPI from a form's values (baseline and target as typed numbers, blank = unknown).
+
+    The model reads the numbers (`models.parse_number`), so a form, a session file and the
+    store accept the same values.
+    """
     data: dict[str, Any] = {**(base.model_dump() if base is not None else {}), **values}
-    problems: list[str] = []
-    for field in ("baseline", "target"):
-        if field not in values:
-            continue
-        try:
-            data[field] = parse_number(values[field], field)
-        except ValidationFailed as error:
-            problems += error.problems
-            data[field] = None
-    return _built(m.Kpi, data, problems)
+    return _built(m.Kpi, data, [])
 
 
 def _built(kind: type[R], data: dict[str, Any], problems: list[str]) -> R:

@@ -83,7 +83,6 @@ _STATUS_ORDER = {
     m.ActionStatus.OPEN: 2,
     m.ActionStatus.DONE: 3,
 }
-_PRIORITY_ORDER = {p: -i for i, p in enumerate(m.Priority)}
 
 
 def since_last_time(
@@ -107,7 +106,7 @@ def since_last_time(
     def owner(item: m.ActionItem) -> str:
         return owners.get(item.owner_id or 0, NO_OWNER)
 
-    overdue.sort(key=lambda i: (i.due or today, _PRIORITY_ORDER[i.priority], i.id or 0))
+    overdue.sort(key=lambda i: (i.due or today, i.priority.rank, i.id or 0))
     still_open.sort(
         key=lambda i: (
             i.owner_id is None or i.owner_id not in owners,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from workshop import models as m
+from workshop import steps
 from workshop.blind_round import disclose
 from workshop.errors import StorageError, ValidationFailed
 from workshop.store import Store
@@ -22,7 +23,7 @@ MATCH_START = "\x02"
 MATCH_END = "\x03"
 """Marks where a matched word ends in `SearchHit.snippet`."""
 
-_STEPS = {"terms": 3, "action_items": 5}
+_STEPS = {"terms": steps.TERMS.number, "action_items": steps.ACTIONS.number}
 _KIND_LABELS = {"terms": "Term", "action_items": "Action", "review_notes": "Review note"}
 
 

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from workshop import models as m
+from workshop.steps import STEPS
 from workshop.store import Store
 
-DEFAULT_MINUTES = {1: 10, 2: 30, 3: 40, 4: 40, 5: 30, 6: 15}
-"""Planned minutes per step for a 2.5-hour workshop; the facilitator extends as needed."""
+DEFAULT_MINUTES = {step.number: step.default_minutes for step in STEPS}
+"""Planned minutes per step number (see `workshop.steps`); the facilitator extends as needed."""
 
 EXTENSION_MINUTES = 5
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from workshop import models as m
+from workshop import steps
 from workshop.store import Store
 
 
@@ -27,17 +28,31 @@ def wrap_up_summary(store: Store, session_id: int, today: dt.date | None = None)
     lines = [
         f"{session.title} — {session.organisation or 'no organisation'}, "
         f"{session.date.isoformat()}, facilitated by {session.facilitator or 'nobody named'}",
-        f"1 Participants: {len(people)}",
-        f"2 Assess: answers from {', '.join(teams_answered) or 'no team yet'}",
-        f"3 Terms: {agreed} of {len(terms)} agreed by both teams"
-        + (f", {disputed} disputed" if disputed else ""),
-        f"4 Revenue cycle: {len(stages)} stages, "
-        + (
-            f"goal {goal.target:,} {session.currency} in {goal.months} months"
-            if goal
-            else "no revenue goal yet"
+        _step_line(steps.PARTICIPANTS, str(len(people))),
+        _step_line(steps.ASSESS, f"answers from {', '.join(teams_answered) or 'no team yet'}"),
+        _step_line(
+            steps.TERMS,
+            f"{agreed} of {len(terms)} agreed by both teams"
+            + (f", {disputed} disputed" if disputed else ""),
         ),
-        f"5 Actions: {len(items)} items, {len(open_items)} open"
-        + (f", {overdue} overdue" if overdue else ""),
+        _step_line(
+            steps.REVENUE_CYCLE,
+            f"{len(stages)} stages, "
+            + (
+                f"goal {goal.target:,} {session.currency} in {goal.months} months"
+                if goal
+                else "no revenue goal yet"
+            ),
+        ),
+        _step_line(
+            steps.ACTIONS,
+            f"{len(items)} items, {len(open_items)} open"
+            + (f", {overdue} overdue" if overdue else ""),
+        ),
     ]
     return lines
+
+
+def _step_line(step: steps.Step, text: str) -> str:
+    """One step's line of the summary, e.g. '3 Terms: 2 of 5 agreed by both teams'."""
+    return f"{step.number} {step.name}: {text}"

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, MarkdownViewer, Select, Static
 
+from tui.app import in_background
 from tui.safe_text import safe_text
 from tui.settings import export_folder, remember_export_folder
 from tui.typed import WorkshopNode
 from tui.widgets.dialogs import ConfirmModal
 from workshop.errors import WorkshopError
-
-if TYPE_CHECKING:
-    pass
 
 FORMAT_OPTIONS = [
     ("Markdown action plan (.md)", "md"),
@@ -86,18 +82,19 @@ class ExportScreen(WorkshopNode, Screen[None]):
             pass
         return export_folder(self.workshop.settings)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="export-preview")
+    @in_background("export-preview")
     def render_preview(self) -> None:
         """Render the plan off the UI thread (a large session takes a moment), then show it."""
         from workshop.export import render
 
-        try:
-            text = render(
-                self.workshop.store, self.session_id, "md", today=self.workshop.clock().date()
-            )
-        except WorkshopError as error:
-            text = f"**The plan could not be rendered:** {error}"
+        text = render(
+            self.workshop.store, self.session_id, "md", today=self.workshop.clock().date()
+        )
         self.app.call_from_thread(self._show_preview, text)
+
+    def show_failure(self, message: str) -> None:
+        """Say why the plan could not be rendered, in place of the preview."""
+        self._show_preview(f"**The plan could not be rendered:** {message}")
 
     def _show_preview(self, text: str) -> None:
         self.query_one("#export-preview", MarkdownViewer).document.update(text)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -16,6 +15,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from tui.app import in_background
 from tui.safe_text import safe_text
 from tui.screens.review_widgets import (
     ITEM_COLUMNS,
@@ -27,7 +27,7 @@ from tui.screens.review_widgets import (
     progress_text,
 )
 from tui.steps.action_forms import STATUS_KEYS_HELP, StatusModal
-from tui.steps.base import RecordTable
+from tui.steps.base import RecordTable, refused
 from tui.typed import WorkshopNode
 from tui.widgets.fitted_footer import FittedFooter
 from tui.widgets.forms import FormField, FormModal
@@ -36,9 +36,6 @@ from workshop import planning
 from workshop import review as rv
 from workshop.errors import WorkshopError
 from workshop.facilitation import set_status
-
-if TYPE_CHECKING:
-    pass
 
 T = TypeVar("T")
 
@@ -125,15 +122,19 @@ class ReviewScreen(WorkshopNode, Screen[None]):
     def watch_status(self, status: str) -> None:
         self.query_one("#review-status", Static).update(safe_text(status))  # it quotes titles
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
+    @in_background("review-load")
     def load(self) -> None:
         """Read the review state off the UI thread, then show it."""
-        try:
-            board = rv.review_board(self.workshop.store, self.session_id, self.today())
-        except WorkshopError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
-            return
+        board = rv.review_board(self.workshop.store, self.session_id, self.today())
         self.app.call_from_thread(self._show, board)
+
+    def reload(self) -> None:
+        """Read the review state again (after a change made elsewhere was found)."""
+        self.load()
+
+    def show_failure(self, message: str) -> None:
+        """Say why the review could not be read, where its counts would be."""
+        self.query_one("#review-since", Static).update(safe_text(message))
 
     def _show(self, board: rv.ReviewBoard) -> None:
         self.board = board
@@ -207,7 +208,7 @@ class ReviewScreen(WorkshopNode, Screen[None]):
             result = action()
         except WorkshopError as error:
             self.status = f"✗ not saved: {error}"
-            self.notify(str(error), severity="error", timeout=8, markup=False)
+            refused(self, error)
             return None
         self._saved(summary)
         return result
@@ -225,7 +226,7 @@ class ReviewScreen(WorkshopNode, Screen[None]):
         try:
             return self.workshop.store.get(m.ActionItem, selected)
         except WorkshopError as error:
-            self.notify(str(error), severity="error", markup=False)
+            refused(self, error)
             return None
 
     def _author(self) -> str:
@@ -314,12 +315,14 @@ class ReviewScreen(WorkshopNode, Screen[None]):
         ]
 
         def save(values: dict[str, Any]) -> m.KpiReading:
+            date = planning.parse_date(values["date"], "date", required=True)
+            assert date is not None  # required: a blank date was refused above
             return rv.record_reading(
                 store,
                 self.session_id,
                 values["kpi_id"],
                 values["value"],
-                date=planning.parse_date(values["date"], "date", required=True),
+                date=date,
                 note=values["note"],
             )
 

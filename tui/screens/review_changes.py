@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from tui.app import in_background
 from tui.safe_text import safe_text
 from tui.screens.review_widgets import TableFiller, fit
 from tui.steps.base import RecordTable
 from tui.typed import WorkshopNode
 from workshop.errors import WorkshopError
 from workshop.review_changes import ChangeKind, ChangeLine, parse_since, what_changed
-
-if TYPE_CHECKING:
-    pass
 
 KIND_CYCLE: tuple[ChangeKind | None, ...] = (None, *ChangeKind)
 """The kind filter `f` steps through: everything, then one kind at a time."""
@@ -75,18 +72,16 @@ class ChangesScreen(WorkshopNode, Screen[None]):
         kind = self.kind.value if self.kind else "every kind"
         self.query_one("#changes-kind", Static).update(f"showing [b]{kind}[/b] (f: next kind)")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="changes-load")
+    @in_background("changes-load")
     def load(self) -> None:
         """Read and word the change log off the UI thread."""
         kinds = [self.kind] if self.kind else None
-        try:
-            lines = what_changed(
-                self.workshop.store, self.session_id, since=self.since, kinds=kinds
-            )
-        except WorkshopError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
+        lines = what_changed(self.workshop.store, self.session_id, since=self.since, kinds=kinds)
         self.app.call_from_thread(self._show, lines)
+
+    def show_failure(self, message: str) -> None:
+        """Say why the changes could not be read, under their table."""
+        self.query_one("#changes-detail", Static).update(safe_text(message))
 
     def _show(self, lines: list[ChangeLine]) -> None:
         self.lines = lines

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Sparkline, Static
 
+from tui.app import in_background
 from tui.safe_text import safe_text
 from tui.steps.base import Cell, RecordTable
 from tui.typed import WorkshopNode
-from workshop.errors import WorkshopError
 from workshop.review import (
     KpiStatus,
     Progress,
@@ -28,9 +26,6 @@ from workshop.review import (
 )
 from workshop.review_search import SessionComparison, compare_sessions, session_to_compare
 from workshop.text import terminal_safe
-
-if TYPE_CHECKING:
-    pass
 
 ITEM_COLUMNS = ("Due", "Status", "Owner", "Action")
 NARROW = 100
@@ -210,23 +205,24 @@ class CompareScreen(WorkshopNode, ModalScreen[None]):
     def on_mount(self) -> None:
         self.compare()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    @in_background("compare")
     def compare(self) -> None:
         """Find the other session and compare off the UI thread."""
         store = self.workshop.store
-        try:
-            other = session_to_compare(store, self.session_id)
-            if other is None or other.id is None:
-                session = store.get_session(self.session_id)
-                text = Text(
-                    f"There is no other session of '{session.organisation or 'this organisation'}' "
-                    "to compare with."
-                )
-            else:
-                text = comparison_text(compare_sessions(store, self.session_id, other.id))
-        except WorkshopError as error:
-            text = Text(str(error), style="red")
+        other = session_to_compare(store, self.session_id)
+        if other is None or other.id is None:
+            session = store.get_session(self.session_id)
+            text = Text(
+                f"There is no other session of '{session.organisation or 'this organisation'}' "
+                "to compare with."
+            )
+        else:
+            text = comparison_text(compare_sessions(store, self.session_id, other.id))
         self.app.call_from_thread(self.query_one("#compare-text", Static).update, safe_text(text))
+
+    def show_failure(self, message: str) -> None:
+        """Say why the sessions could not be compared, in place of the comparison."""
+        self.query_one("#compare-text", Static).update(safe_text(Text(message, style="red")))
 
     def action_close(self) -> None:
         """Close the comparison."""

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from tui.app import in_background
 from tui.safe_text import safe_text
 from tui.screens.review_widgets import TableFiller, fit
 from tui.steps.base import RecordTable
 from tui.typed import WorkshopNode
-from workshop.errors import WorkshopError
 from workshop.review_search import SearchHit, search
-
-if TYPE_CHECKING:
-    pass
 
 COLUMNS = ("Session", "Kind", "Title", "Match")
 TABLES = {3: "#terms-table", 5: "#actions-table"}
@@ -75,15 +71,15 @@ class SearchScreen(WorkshopNode, Screen[None]):
         if self.hits:
             self.table.focus()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    @in_background("search")
     def run_search(self, words: str) -> None:
         """Search off the UI thread, then show the results."""
-        try:
-            hits = search(self.workshop.store, words)
-        except WorkshopError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
+        hits = search(self.workshop.store, words)
         self.app.call_from_thread(self._show, words, hits)
+
+    def show_failure(self, message: str) -> None:
+        """Say why the search failed, where the number of matches would be."""
+        self.query_one("#search-hint", Static).update(safe_text(message))
 
     def _show(self, words: str, hits: list[SearchHit]) -> None:
         self.hits = hits

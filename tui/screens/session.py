@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,13 +20,8 @@ from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.fitted_footer import FittedFooter
 from tui.widgets.timer import StepTimer
 from workshop.errors import WorkshopError
+from workshop.steps import STEPS
 
-if TYPE_CHECKING:
-    pass
-
-
-SHORT_TITLES = {1: "People", 4: "Revenue", 6: "Review"}
-"""Step names for a step bar too narrow for the full ones (80 columns)."""
 FOOTER_DROPS_FIRST = (
     "app.projector",
     "app.quit",
@@ -43,12 +38,12 @@ def step_bar(current: int, width: int) -> Text:
     ones do not fit `width` cells."""
     for short in (False, True):
         bar = Text()
-        for step_class in STEP_CLASSES:
-            number, title = step_class.number, step_class.title
-            name = SHORT_TITLES.get(number, title) if short else title
-            if number > 1:
+        for step in STEPS:
+            name = step.short_name if short else step.name
+            if step.number > 1:
                 bar.append("│")
-            bar.append(f" {number} {name} ", style="reverse bold" if number == current else "")
+            style = "reverse bold" if step.number == current else ""
+            bar.append(f" {step.number} {name} ", style=style)
         if bar.cell_len <= width:
             break
     return bar
@@ -70,7 +65,7 @@ class SessionScreen(WorkshopNode, Screen[None]):
     """Runs one workshop: steps 1–6, each saved as it changes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *[_step_binding(n) for n in range(1, 7)],
+        *[_step_binding(step.number) for step in STEPS],
         Binding(
             "ctrl+right", "next_step", "Next step", id="session.next", tooltip="Go to the next step"
         ),

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -20,6 +19,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from tui.app import in_background
 from tui.safe_text import safe_text
 from tui.typed import WorkshopNode
 from tui.widgets.fitted_footer import FittedFooter
@@ -132,21 +132,21 @@ class SessionListScreen(WorkshopNode, Screen[None]):
     def on_screen_resume(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sessions")
+    @in_background("sessions")
     def load(self) -> None:
         """Read the sessions off the UI thread (opening the store on first use), then show them."""
         import tui.steps.base  # noqa: F401  (the table's module, imported here rather than on the UI)
 
-        try:
-            summaries = self.workshop.store.sessions()
-        except WorkshopError as error:
-            self.app.call_from_thread(self._failed, str(error))
-            return
-        self.app.call_from_thread(self._show, summaries)  # type: ignore[arg-type]  # async
+        summaries = self.workshop.store.sessions()
+        self.app.call_from_thread(self._show, summaries)
 
-    def _failed(self, reason: str) -> None:
-        self.query_one("#sessions-empty", Static).update(safe_text(reason))
-        self.notify(reason, severity="error", markup=False)
+    def reload(self) -> None:
+        """Read the sessions again (after a change made elsewhere was found)."""
+        self.load()
+
+    def show_failure(self, message: str) -> None:
+        """Say why the sessions could not be read, in place of the list."""
+        self.query_one("#sessions-empty", Static).update(safe_text(message))
 
     async def _show(self, summaries: list[SessionSummary]) -> None:
         self.summaries = summaries
@@ -293,6 +293,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
 
     def action_delete(self) -> None:
         """Delete the selected session after confirming."""
+        from tui.steps.base import refused
         from tui.widgets.dialogs import ConfirmModal
 
         session_id = self._selected_id()
@@ -308,7 +309,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
                 else store.get_session(session_id)
             )
         except WorkshopError as error:
-            self.notify(str(error), severity="error", markup=False)
+            refused(self, error)
             return
 
         def confirmed(answer: bool | None) -> None:
@@ -317,7 +318,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
             try:
                 store.delete(session)
             except WorkshopError as error:
-                self.notify(str(error), severity="error", markup=False)
+                refused(self, error)
                 return
             self.notify(f"Deleted '{session.title}'.", markup=False)
             self.load()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual._two_way_dict import TwoWayDict
 from textual.events import Resize
 from textual.geometry import Size
@@ -21,6 +20,7 @@ from textual.message import Message
 from textual.widgets.data_table import Row, RowKey
 from textual.worker import get_current_worker
 
+from tui.app import in_background
 from tui.steps.action_forms import (
     COLUMNS,
     OVERDUE_MARKER,
@@ -162,7 +162,7 @@ class ActionTable(RecordTable):
                 return
         self.app.call_from_thread(self._fill_done, generation)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="action-rows")
+    @in_background("action-rows")
     def _feed_worker(self, generation: int, order: list[int]) -> None:
         self.feed(generation, order)
 

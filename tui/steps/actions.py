@@ -8,13 +8,13 @@ from typing import Any
 
 from rich.color import Color, ColorParseError
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.theme import Theme
 from textual.widgets import Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
+from tui.app import in_background
 from tui.safe_text import safe_text
 from tui.steps.action_forms import (
     STATUS_KEYS_HELP,
@@ -25,11 +25,11 @@ from tui.steps.action_forms import (
     item_cells,
 )
 from tui.steps.action_table import ActionTable
-from tui.steps.base import RecordTable, Saved, StepPane, bind
+from tui.steps.base import RecordTable, Saved, StepPane, bind, guarded
 from tui.steps.cadence_kpis import CADENCE, KPIS, RecordTab
 from tui.widgets.dialogs import ConfirmModal
 from workshop import models as m
-from workshop import planning
+from workshop import planning, steps
 from workshop.errors import NotFound, WorkshopError
 from workshop.facilitation import set_status
 from workshop.store import Store
@@ -77,8 +77,8 @@ def read_step_five(
 class ActionsStep(StepPane):
     """Who does what by when, the standing cadence, and the KPIs both teams track."""
 
-    number = 5
-    title = "Actions"
+    number = steps.ACTIONS.number
+    title = steps.ACTIONS.name
     BINDINGS = [
         bind("a", "add", "Add", "Add a row to the table shown (action, meeting or KPI)"),
         bind("enter", "edit", "Edit", "Edit the selected row"),
@@ -163,15 +163,11 @@ class ActionsStep(StepPane):
         self._load(self._generation, store, self.today(), layout, self._alarm())
         self.call_after_refresh(self._focus_table)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="actions-load")
+    @in_background("actions-load")
     def _load(
         self, generation: int, store: Store, today: dt.date, layout: Layout, alarm: str
     ) -> None:
-        try:
-            data = read_step_five(store, self.session_id, today, layout, alarm)
-        except WorkshopError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
+        data = read_step_five(store, self.session_id, today, layout, alarm)
         if get_current_worker().is_cancelled:
             return
         fill = self.app.call_from_thread(self._loaded, generation, data, layout, today, alarm)
@@ -190,13 +186,14 @@ class ActionsStep(StepPane):
             data.items, data.cells, data.links.owner_names, layout=layout, today=today, alarm=alarm
         )
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            event.stop()
-            self.notify(f"Could not show the action items: {event.worker.error}", severity="error")
+    def show_failure(self, message: str) -> None:
+        """Say why the action items could not be read, on the line above their table."""
+        self.query_one("#actions-view", Static).update(
+            safe_text(f"Could not show the action items: {message}")
+        )
 
     def _alarm(self) -> str:
-        colour = self.app.theme_variables.get("error", "red")
+        colour: str = self.app.theme_variables.get("error", "red")
         try:
             Color.parse(colour)
         except ColorParseError:
@@ -268,7 +265,11 @@ class ActionsStep(StepPane):
         return self.table.loaded
 
     def _selected_item(self) -> m.ActionItem | None:
-        return self.table.selected_item if self._ready() else None
+        """The selected action item as stored now (NotFound when deleted elsewhere)."""
+        item = self.table.selected_item if self._ready() else None
+        if item is None or item.id is None:
+            return item
+        return self.workshop.store.get(m.ActionItem, item.id)
 
     def _refresh_item(self, row_id: int) -> None:
         """Show one item as stored now (after a refused or cancelled edit), in about 1 ms."""
@@ -291,6 +292,7 @@ class ActionsStep(StepPane):
         elif self._ready():
             self._open_form(None)
 
+    @guarded
     def action_edit(self) -> None:
         """Edit the selected row of the table shown."""
         if (small := self._small_tab()) is not None:
@@ -323,6 +325,7 @@ class ActionsStep(StepPane):
             self.notify(f"Saved, but the {warning}: {item.due}.", severity="warning")
         self.post_message(Saved(summary))
 
+    @guarded
     def action_delete(self) -> None:
         """Delete the selected row of the table shown, after confirming."""
         if (small := self._small_tab()) is not None:
@@ -341,6 +344,7 @@ class ActionsStep(StepPane):
 
         self.app.push_screen(ConfirmModal(f"Delete action item '{item.title}'?"), confirmed)
 
+    @guarded
     def action_status(self) -> None:
         """Ask for the selected action item's status (one key each); only the choice is saved."""
         item = self._selected_item()

@@ -25,9 +25,10 @@ from tui.steps.assess_widgets import (
     readout,
     score_text,
 )
-from tui.steps.base import Cell, RecordTable, Saved, SaveFailed, StepPane, bind
+from tui.steps.base import Cell, RecordTable, Saved, SaveFailed, StepPane, bind, refused
 from workshop import blind_round as br
 from workshop import models as m
+from workshop import steps
 from workshop.assessment import INDEX_RULE, TEAMS, AssessmentResult
 from workshop.errors import WorkshopError
 from workshop.text import terminal_safe
@@ -53,8 +54,8 @@ class AssessStep(StepPane):
     team is being entered lives in this pane only: reopening starts with sales.
     """
 
-    number = 2
-    title = "Assess"
+    number = steps.ASSESS.number
+    title = steps.ASSESS.name
     BINDINGS = [
         bind(
             "enter",
@@ -282,7 +283,7 @@ class AssessStep(StepPane):
             return action()
         except WorkshopError as error:
             self.post_message(SaveFailed(str(error)))
-            self.notify(str(error), severity="error", timeout=8)
+            refused(self, error)
             return None
 
     def _save_entry(self, row: br.RoundRow, score: int | None) -> br.RoundRow:
@@ -342,7 +343,7 @@ class AssessStep(StepPane):
         try:
             self._save_entry(row, None)
         except WorkshopError as error:
-            self.notify(str(error), severity="error", timeout=8)
+            refused(self, error)
 
     def _enter_for(self, team: str) -> None:
         self.view = self.view.enter_for(team)

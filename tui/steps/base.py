@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.safe_text import safe_text
 from tui.typed import WorkshopNode
 from workshop import models as m
-from workshop.errors import WorkshopError
-
-if TYPE_CHECKING:
-    pass
+from workshop.errors import NotFound, StaleEdit, WorkshopError
 
 T = TypeVar("T")
+P = ParamSpec("P")
+N = TypeVar("N", bound=Widget)
 Cell = str | Text
 
 
@@ -209,7 +210,7 @@ class StepPane(WorkshopNode, Vertical):
             result = action()
         except WorkshopError as error:
             self.post_message(SaveFailed(str(error)))
-            self.notify(str(error), severity="error", timeout=8)
+            refused(self, error)
             return None
         self.post_message(Saved(summary))
         return result
@@ -217,6 +218,36 @@ class StepPane(WorkshopNode, Vertical):
     def participants(self) -> list[m.Participant]:
         """The people in the room, for owner and sign-off pickers."""
         return self.workshop.store.rows(m.Participant, self.session_id)
+
+
+def refused(node: Widget, error: WorkshopError) -> None:
+    """Say in one line why a store call was refused; when the row was deleted or changed
+    elsewhere (another process on the same file), read what the view shows again.
+
+    The view is read again by its `reload` method, when it has one.
+    """
+    node.notify(str(error), severity="error", timeout=8, markup=False)
+    reload = getattr(node, "reload", None)
+    if isinstance(error, NotFound | StaleEdit) and callable(reload):
+        try:
+            reload()
+        except WorkshopError as unreadable:  # the whole session went: say that too
+            node.notify(str(unreadable), severity="error", timeout=8, markup=False)
+
+
+def guarded(handler: Callable[Concatenate[N, P], T]) -> Callable[Concatenate[N, P], T | None]:
+    """Wrap a key or event handler that calls the store: a WorkshopError it raises is
+    reported by `refused` (a message, then the view read again) instead of ending the app."""
+
+    @functools.wraps(handler)
+    def run(node: N, /, *args: P.args, **kwargs: P.kwargs) -> T | None:
+        try:
+            return handler(node, *args, **kwargs)
+        except WorkshopError as error:
+            refused(node, error)
+            return None
+
+    return run
 
 
 def bind(

@@ -7,10 +7,19 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tui.steps.base import RecordTable, Saved, StepPane, bind, enum_label, enum_options
+from tui.steps.base import (
+    RecordTable,
+    Saved,
+    StepPane,
+    bind,
+    enum_label,
+    enum_options,
+    guarded,
+)
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormField, FormModal
 from workshop import models as m
+from workshop import steps
 
 COLUMNS = ("Name", "Team", "Role")
 
@@ -23,8 +32,8 @@ def participant_cells(person: m.Participant) -> tuple[str, ...]:
 class ParticipantsStep(StepPane):
     """Add, edit and remove participants; owners and sign-offs elsewhere pick from this list."""
 
-    number = 1
-    title = "Participants"
+    number = steps.PARTICIPANTS.number
+    title = steps.PARTICIPANTS.name
     BINDINGS = [
         bind("a", "add", "Add", "Add a participant"),
         bind("enter", "edit", "Edit", "Edit the selected participant"),
@@ -64,8 +73,9 @@ class ParticipantsStep(StepPane):
         def save(typed: dict[str, Any]) -> m.Participant:
             store = self.workshop.store
             if person is None:
-                return store.add(m.build(m.Participant, typed), self.session_id)
-            edited = m.build(m.Participant, {**person.model_dump(), **typed})
+                new: m.Participant = m.build(m.Participant, typed)
+                return store.add(new, self.session_id)
+            edited: m.Participant = m.build(m.Participant, {**person.model_dump(), **typed})
             return store.update(edited)
 
         return FormModal(title, fields, values, save=save)
@@ -80,6 +90,7 @@ class ParticipantsStep(StepPane):
         """Open the form for a new participant."""
         self.app.push_screen(self._form("Add participant", None), lambda p: self._show(p, "Added"))
 
+    @guarded
     def action_edit(self) -> None:
         """Open the form for the selected participant."""
         selected = self.table.selected_id
@@ -90,6 +101,7 @@ class ParticipantsStep(StepPane):
             self._form("Edit participant", person), lambda p: self._show(p, "Saved")
         )
 
+    @guarded
     def action_delete(self) -> None:
         """Delete the selected participant after confirming."""
         selected = self.table.selected_id
@@ -97,11 +109,12 @@ class ParticipantsStep(StepPane):
             return
         person = self.workshop.store.get(m.Participant, selected)
 
+        def delete() -> m.Participant:
+            self.workshop.store.delete(person)
+            return person
+
         def confirmed(answer: bool | None) -> None:
-            store = self.workshop.store
-            if answer and self.persist(
-                lambda: store.delete(person) or person, f"Deleted {person.name}"
-            ):
+            if answer and self.persist(delete, f"Deleted {person.name}"):
                 self.table.remove_record(selected)
 
         self.app.push_screen(

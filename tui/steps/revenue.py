@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from tui.steps.base import RecordTable, Saved, SaveFailed, StepPane, bind
+from tui.steps.base import RecordTable, Saved, SaveFailed, StepPane, bind, guarded
 from tui.steps.revenue_widgets import (
     COLUMNS,
     NO_STAGES,
@@ -28,7 +28,7 @@ from tui.steps.revenue_widgets import (
 )
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormModal
-from workshop import cycle
+from workshop import cycle, steps
 from workshop import models as m
 from workshop.errors import ValidationFailed, WorkshopError
 from workshop.revenue import ROUNDING_RULE
@@ -42,8 +42,8 @@ FULL_RULE_HEIGHT = 26
 class RevenueStep(StepPane):
     """One shared revenue goal, worked backwards through the stages of the revenue cycle."""
 
-    number = 4
-    title = "Revenue cycle"
+    number = steps.REVENUE_CYCLE.number
+    title = steps.REVENUE_CYCLE.name
     BINDINGS = [
         bind("b", "defaults('bowtie')", "Bowtie", "Start from the bowtie stages"),
         bind("w", "defaults('waterfall')", "Waterfall", "Start from the waterfall stages"),
@@ -231,6 +231,13 @@ class RevenueStep(StepPane):
         selected = self.table.selected_id
         return next((s for s in self.cycle.stages if s.id == selected), None)
 
+    def _stored(self) -> m.Stage | None:
+        """The selected stage as stored now (NotFound when it was deleted elsewhere)."""
+        stage = self._selected()
+        if stage is None or stage.id is None:
+            return None
+        return self.workshop.store.get(m.Stage, stage.id)
+
     def _form(
         self, title: str, stage: m.Stage | None, save: Callable[[dict[str, Any]], Any]
     ) -> FormModal:
@@ -247,6 +254,7 @@ class RevenueStep(StepPane):
         self.table.select_id(stage.id or 0)
         self.post_message(Saved(f"{verb} stage {stage.name}"))
 
+    @guarded
     def action_add(self) -> None:
         """Open the form for a new stage, placed below the selected one."""
         after = self._selected()
@@ -259,9 +267,10 @@ class RevenueStep(StepPane):
             self._form("Add stage", None, save), lambda s: self._after_save(s, "Added")
         )
 
+    @guarded
     def action_edit(self) -> None:
         """Open the form for the selected stage (rename, owner, term, conversion, SLA…)."""
-        stage = self._selected()
+        stage = self._stored()
         if stage is None:
             return
         store = self.workshop.store
@@ -274,9 +283,10 @@ class RevenueStep(StepPane):
             lambda s: self._after_save(s, "Saved"),
         )
 
+    @guarded
     def action_delete(self) -> None:
         """Delete the selected stage after confirming."""
-        stage = self._selected()
+        stage = self._stored()
         if stage is None:
             return
 
@@ -298,9 +308,10 @@ class RevenueStep(StepPane):
             confirmed,
         )
 
+    @guarded
     def action_move(self, offset: int) -> None:
         """Move the selected stage up (-1) or down (+1)."""
-        stage = self._selected()
+        stage = self._stored()
         if stage is None or stage.id is None:
             return
         store, stage_id = self.workshop.store, stage.id

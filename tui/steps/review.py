@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.app import in_background
 from tui.safe_text import safe_text
 from tui.steps.base import RecordTable, StepPane, bind
 from workshop import models as m
+from workshop import steps
 from workshop.timebox import format_difference, format_seconds, planned_vs_actual
 from workshop.wrap_up import wrap_up_summary
 
@@ -18,8 +19,8 @@ from workshop.wrap_up import wrap_up_summary
 class ReviewStep(StepPane):
     """Sums up the session and leads to the export preview (`x`)."""
 
-    number = 6
-    title = "Review & export"
+    number = steps.REVIEW.number
+    title = steps.REVIEW.name
     BINDINGS = [
         bind("e", "export", "Export", "Preview the action plan and export it (same as x)"),
     ]
@@ -43,7 +44,7 @@ class ReviewStep(StepPane):
         """Re-read the summary, the timeboxes and the gates off the UI thread."""
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="wrap-up")
+    @in_background("wrap-up")
     def load(self) -> None:
         """Read what the step shows in a worker (a large session takes a moment)."""
         store = self.workshop.store
@@ -51,6 +52,10 @@ class ReviewStep(StepPane):
         timeboxes = planned_vs_actual(store, self.session_id)
         gates = store.rows(m.Gate, self.session_id)
         self.app.call_from_thread(self._show, summary, timeboxes, gates)
+
+    def show_failure(self, message: str) -> None:
+        """Say why the summary could not be read, where it would be."""
+        self.query_one("#wrap-up-summary", Static).update(safe_text(message))
 
     def _show(
         self, summary: list[str], timeboxes: list[tuple[int, int, int]], gates: list[m.Gate]

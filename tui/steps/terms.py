@@ -6,14 +6,14 @@ import datetime as dt
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from tui.app import in_background
 from tui.safe_text import safe_text
-from tui.steps.base import Cell, Saved, StepPane, bind
+from tui.steps.base import Cell, Saved, StepPane, bind, guarded
 from tui.steps.terms_widgets import (
     COLUMNS,
     MARKERS,
@@ -26,7 +26,7 @@ from tui.steps.terms_widgets import (
 )
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormField, FormModal
-from workshop import glossary
+from workshop import glossary, steps
 from workshop import models as m
 from workshop.errors import DuplicateName, WorkshopError
 from workshop.facilitation import dispute_term, toggle_sign_off, unsigned_terms
@@ -46,8 +46,8 @@ CLEARED = "Definition changed: sales and marketing sign-offs cleared"
 class TermsStep(StepPane):
     """Agree what each term means; a term counts only when both teams sign it off."""
 
-    number = 3
-    title = "Terms"
+    number = steps.TERMS.number
+    title = steps.TERMS.name
     BINDINGS = [
         bind("a", "add", "Add", "Add a term"),
         bind("enter", "edit", "Edit", "Edit the selected term"),
@@ -91,16 +91,16 @@ class TermsStep(StepPane):
         """Read the terms again off the UI thread (on show and after undo)."""
         self._load(self.workshop.store, self._changes, self._today(), self._styles())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="terms-load")
+    @in_background("terms-load")
     def _load(self, store: Store, changes: int, today: dt.date, styles: Styles) -> None:
-        try:
-            terms = store.rows(m.Term, self.session_id)
-        except WorkshopError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
+        terms = store.rows(m.Term, self.session_id)
         rows = [(term.id or 0, term_cells(term, today, styles)) for term in terms]
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_all, terms, rows, changes)
+
+    def show_failure(self, message: str) -> None:
+        """Say why the terms could not be read, where their count would be."""
+        self.query_one("#terms-count", Static).update(safe_text(message))
 
     def _show_all(
         self, terms: list[m.Term], rows: list[tuple[int, tuple[Cell, ...]]], changes: int
@@ -181,15 +181,12 @@ class TermsStep(StepPane):
         return glossary.gate_reason(self.terms.values())
 
     def _selected(self) -> m.Term | None:
-        """The selected term as stored now, so an edit made elsewhere is not overwritten."""
+        """The selected term as stored now, so an edit made elsewhere is not overwritten.
+
+        Raises NotFound when it was deleted elsewhere (the key's `guarded` reports it).
+        """
         selected = self.table.selected_id
-        if selected is None:
-            return None
-        try:
-            return self.workshop.store.get(m.Term, selected)
-        except WorkshopError as error:
-            self.notify(str(error), severity="error")
-            return None
+        return None if selected is None else self.workshop.store.get(m.Term, selected)
 
     def _form(self, title: str, term: m.Term | None) -> FormModal:
         values: dict[str, Any] = term.model_dump() if term else {}
@@ -219,12 +216,14 @@ class TermsStep(StepPane):
         """Open the form for a new term."""
         self.app.push_screen(self._form("Add term", None), lambda r: self._saved(r, "Added"))
 
+    @guarded
     def action_edit(self) -> None:
         """Open the form for the selected term."""
         term = self._selected()
         if term is not None:
             self.app.push_screen(self._form("Edit term", term), lambda r: self._saved(r, "Saved"))
 
+    @guarded
     def action_delete(self) -> None:
         """Delete the selected term after confirming."""
         term = self._selected()
@@ -247,10 +246,12 @@ class TermsStep(StepPane):
             confirmed,
         )
 
+    @guarded
     def action_sign_sales(self) -> None:
         """Toggle the sales sign-off of the selected term."""
         self._toggle(m.Team.SALES)
 
+    @guarded
     def action_sign_marketing(self) -> None:
         """Toggle the marketing sign-off of the selected term."""
         self._toggle(m.Team.MARKETING)
@@ -282,6 +283,7 @@ class TermsStep(StepPane):
         done = saved.status is m.TermStatus.AGREED
         self.notify(f"{saved.name} agreed by both teams" if done else summary)
 
+    @guarded
     def action_dispute(self) -> None:
         """Mark the selected term disputed and open an action item to settle it, in one key."""
         term = self._selected()

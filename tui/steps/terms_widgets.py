@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -84,7 +85,7 @@ class TermsTable(RecordTable):
     So a long definition ends in an ellipsis on screen instead of running off the right edge.
     """
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self.fit_definition([self.get_row(row.key) for row in self.ordered_rows])
 
     def set_rows(self, rows: Iterable[tuple[int, Sequence[Cell]]]) -> None:

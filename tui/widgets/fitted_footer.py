@@ -9,11 +9,12 @@ list every key, always stay.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -93,7 +94,7 @@ class FittedFooter(Footer):
         yield from self._kept(super().compose(), shown)
 
     @staticmethod
-    def _kept(keys: Iterator[object], shown: set[str]) -> Iterator[object]:
+    def _kept(keys: Iterable[Widget], shown: set[str]) -> Iterator[Widget]:
         for key in keys:  # the command palette's key is always kept
             if (
                 not isinstance(key, FooterKey)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Digits, Static
@@ -12,9 +10,6 @@ from tui.typed import WorkshopNode
 from workshop import models as m
 from workshop import timebox as tb
 from workshop.errors import WorkshopError
-
-if TYPE_CHECKING:
-    pass
 
 SAVE_EVERY_SECONDS = 30
 """While running, the time spent is saved this often, so a crash loses at most this much."""

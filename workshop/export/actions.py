@@ -22,8 +22,8 @@ from workshop.export.escape import cell, is_plain
 from workshop.store import Store
 from workshop.text import find_control
 
-PRIORITY_RANK: dict[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 STATUSES: tuple[str, ...] = tuple(status.value for status in m.ActionStatus)
+_PRIORITIES = frozenset(priority.value for priority in m.Priority)
 _TEAMS = frozenset(team.value for team in m.Team)
 _CATEGORIES = frozenset(category.value for category in m.Category)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -40,7 +40,7 @@ _COLUMNS = (
 # after the known ones), then the order of entry. SQLite sorts faster than Python here.
 _ORDER = (
     "due IS NULL, due, CASE priority "
-    + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in PRIORITY_RANK.items())
+    + " ".join(f"WHEN '{p.value}' THEN {p.rank}" for p in m.PRIORITY_ORDER)
     + " ELSE 9 END, id"
 )
 _MONTHS = (
@@ -73,7 +73,7 @@ def _plausible(item: dict[str, Any]) -> bool:
         isinstance(title, str)
         and isinstance(description, str)
         and item["status"] in STATUSES
-        and item["priority"] in PRIORITY_RANK
+        and item["priority"] in _PRIORITIES
         and item["category"] in _CATEGORIES
         and item["team"] in _TEAMS
         and (due is None or (isinstance(due, str) and _ISO_DATE.fullmatch(due) is not None))

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from workshop import models as m
+from workshop import steps
 from workshop.assessment import INDEX_RULE, Gap
 from workshop.blind_round import Disclosure, disclose
 from workshop.cycle import won_index, work_out
@@ -22,14 +23,6 @@ from workshop.revenue import ROUNDING_RULE
 from workshop.review import progress_context
 from workshop.store import Store
 
-STEP_NAMES: dict[int, str] = {
-    1: "Participants",
-    2: "Assess",
-    3: "Terms",
-    4: "Revenue cycle",
-    5: "Actions",
-    6: "Review & export",
-}
 TEAM_LABELS: dict[str, str] = {team.value: team.value.capitalize() for team in m.Team}
 WEEKDAY_NAMES = tuple(day.capitalize() for day in m.WEEKDAYS)
 MISALIGNMENT_SHARE = Decimal(10)
@@ -94,7 +87,7 @@ def _session(session: m.Session) -> dict[str, Any]:
         "annual_revenue": session.annual_revenue,
         "notes": session.notes,
         "step_reached": session.step_reached,
-        "step_name": STEP_NAMES[session.step_reached],
+        "step_name": steps.by_number(session.step_reached).name,
     }
 
 
@@ -314,7 +307,7 @@ def _kpis(kpis: list[m.Kpi], readings: list[m.KpiReading]) -> list[dict[str, Any
 def _gate(gate: m.Gate) -> dict[str, Any]:
     return {
         "step": gate.step,
-        "step_name": STEP_NAMES[gate.step],
+        "step_name": steps.by_number(gate.step).name,
         "reason": gate.reason,
         "continued": gate.continued,
         "at": moment(gate.at),
@@ -336,7 +329,7 @@ def _timeboxes(timeboxes: list[m.Timebox]) -> list[dict[str, Any]]:
     return [
         {
             "step": box.step,
-            "step_name": STEP_NAMES[box.step],
+            "step_name": steps.by_number(box.step).name,
             "planned_minutes": box.planned_minutes,
             "actual_seconds": box.actual_seconds,
             "actual": _clock(box.actual_seconds),
