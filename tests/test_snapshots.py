@@ -60,6 +60,21 @@ async def _settle(pilot: Pilot[Any]) -> None:
         await pilot.pause()
 
 
+async def _shot(pilot: Pilot[Any]) -> str:
+    """The screenshot once the screen has stopped changing: on a busy machine a panel can
+    still be filled in after the workers are done, so two pictures in a row must agree."""
+    await _settle(pilot)
+    previous = pilot.app.export_screenshot()
+    for _ in range(20):
+        await pilot.pause(0.05)
+        await _settle(pilot)
+        current = pilot.app.export_screenshot()
+        if current == previous:
+            break
+        previous = current
+    return previous
+
+
 async def _screenshots(size: tuple[int, int], theme: str | None, session_id: int) -> dict[str, str]:
     """The SVG screenshot of each screen, by name, from one run of the app."""
     settings = Path("settings.json")
@@ -68,21 +83,19 @@ async def _screenshots(size: tuple[int, int], theme: str | None, session_id: int
     app.animation_level = "none"
     shots: dict[str, str] = {}
     async with app.run_test(size=size) as pilot:
-        await _settle(pilot)
-        shots["list"] = app.export_screenshot()
+        shots["list"] = await _shot(pilot)
         app.open_session(session_id)
         await _settle(pilot)
         screen = app.screen
         assert isinstance(screen, SessionScreen)
         for number in range(1, 7):
             screen.step = number  # straight there: no gate question in the picture
-            await _settle(pilot)
-            shots[f"step{number}"] = app.export_screenshot()
+            shots[f"step{number}"] = await _shot(pilot)
         app.pop_screen()
         app.open_session(session_id, review=True)
         await _settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
-        shots["review"] = app.export_screenshot()
+        shots["review"] = await _shot(pilot)
     return shots
 
 

@@ -248,6 +248,7 @@ class Record(BaseModel):
         str_strip_whitespace=True,
         validate_assignment=True,
         use_attribute_docstrings=True,
+        defer_build=True,  # each model's validator is built on its first use, not at import
     )
     table: ClassVar[str] = ""
     label: ClassVar[str] = ""
