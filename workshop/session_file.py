@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import stat
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from workshop import models as m
 from workshop.errors import SessionFileError
-from workshop.export.files import file_kind
+from workshop.export.files import Unreadable, read_regular
 from workshop.store import Store
 from workshop.text import terminal_safe
 
@@ -359,45 +357,27 @@ def _too_large() -> SessionFileError:
     )
 
 
-def _refuse_unless_regular(shown: str, info: os.stat_result) -> None:
-    """Refuse a folder, device, named pipe or socket, and a regular file that is too large."""
-    if not stat.S_ISREG(info.st_mode):
-        kind = file_kind(info.st_mode)
-        raise _one_problem(
-            f"{shown} is {kind}, not a session file; nothing was read.", f"file: is {kind}"
-        )
-    if info.st_size > MAX_FILE_BYTES:
-        raise _too_large()
-
-
 def read_session_file(path: Path | str) -> bytes:
     """The bytes of the session file at `path`, for `parse_document` or `import_json`.
 
-    Only a regular file of at most MAX_FILE_BYTES is read: a folder, device, named pipe or
-    socket is refused at once, and a larger file before a byte of it is read. The file is
-    opened without waiting (a named pipe swapped in meanwhile cannot block), checked again
-    as opened, and read no further than the limit. Raises SessionFileError, one line
-    naming the file.
+    Only a regular file of at most MAX_FILE_BYTES is read (`export.files.read_regular`): a
+    folder, device, named pipe or socket is refused at once, and a larger file before a
+    byte of it is read. Raises SessionFileError, one line naming the file.
     """
     shown = terminal_safe(str(path))
     try:
-        _refuse_unless_regular(shown, os.stat(path))
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_NOCTTY)
-    except (FileNotFoundError, NotADirectoryError):
-        raise _one_problem(f"{shown} does not exist.", "file: does not exist") from None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise _one_problem(f"Cannot read {shown}: {reason}.", f"file: {reason}") from None
-    with open(handle, "rb") as stream:
-        _refuse_unless_regular(shown, os.fstat(handle))
-        try:
-            data = stream.read(MAX_FILE_BYTES + 1)
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise _one_problem(f"Cannot read {shown}: {reason}.", f"file: {reason}") from None
-    if len(data) > MAX_FILE_BYTES:  # it grew after the check
-        raise _too_large()
-    return data
+        return read_regular(path, MAX_FILE_BYTES)
+    except Unreadable as refused:
+        if refused.too_large:
+            raise _too_large() from None
+        if refused.special:
+            raise _one_problem(
+                f"{shown} {refused.why}, not a session file; nothing was read.",
+                f"file: {refused.why}",
+            ) from None
+        if refused.why == "does not exist":
+            raise _one_problem(f"{shown} does not exist.", "file: does not exist") from None
+        raise _one_problem(f"{shown} {refused.why}.", f"file: {refused.why}") from None
 
 
 # -- parsing a file ---------------------------------------------------------------------------

@@ -111,6 +111,53 @@ def file_kind(mode: int) -> str:
     return "not a regular file"
 
 
+class Unreadable(Exception):
+    """A file `read_regular` would not read; `why` says so in words that follow its name:
+    'does not exist', 'is a named pipe (FIFO)', 'is larger than 1,000,000 bytes'."""
+
+    def __init__(self, why: str, *, special: bool = False, too_large: bool = False) -> None:
+        super().__init__(why)
+        self.why = why
+        self.special = special
+        self.too_large = too_large
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+
+
+def _check_regular(info: os.stat_result, limit: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise Unreadable(f"is {file_kind(info.st_mode)}", special=True)
+    if info.st_size > limit:
+        raise Unreadable(f"is larger than {limit:,} bytes", too_large=True)
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """The bytes of the regular file at `path`, at most `limit` of them, or Unreadable.
+
+    A file you were sent may be anything: a folder, a device such as /dev/zero, a named
+    pipe nobody writes to, a file of gigabytes. It is checked before it is opened, opened
+    without waiting (a pipe swapped in meanwhile cannot block), checked again as opened,
+    and read no further than the limit.
+    """
+    try:
+        _check_regular(os.stat(path), limit)
+        handle = os.open(path, _READ_FLAGS)
+    except (FileNotFoundError, NotADirectoryError):
+        raise Unreadable("does not exist") from None
+    except OSError as error:
+        raise Unreadable(f"cannot be read: {error.strerror or error}") from None
+    with open(handle, "rb") as stream:
+        _check_regular(os.fstat(handle), limit)
+        try:
+            data = stream.read(limit + 1)
+        except OSError as error:
+            raise Unreadable(f"cannot be read: {error.strerror or error}") from None
+    if len(data) > limit:  # it grew after the check
+        raise Unreadable(f"is larger than {limit:,} bytes", too_large=True)
+    return data
+
+
 def _stat(path: Path) -> os.stat_result | None:
     """`path`'s status, following symbolic links; None if nothing (or a dangling link) is there."""
     try:
