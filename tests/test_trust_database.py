@@ -292,6 +292,25 @@ def test_a_bad_team_status_or_number_fails_export_and_status_with_table_row_and_
         assert "field team" in result.stderr or "field status" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("status", "weird"), ("priority", "urgent!"), ("due", "garbage"), ("title", "a\x1b[2Jb")],
+)
+def test_a_damaged_action_item_alone_fails_every_export_with_its_row_and_field(
+    db_path: Path, field: str, value: str
+) -> None:
+    """The plan reads action items as raw rows for speed: a bad one is still named."""
+    _, second = two_sessions(db_path)
+    with Store(db_path) as store:
+        item = store.rows(m.ActionItem, second)[0]
+    sqlite_utils.Database(db_path)["action_items"].update(item.id, {field: value})
+    for fmt in ("md", "csv", "ics"):
+        result = run_cli(db_path, "export", str(second), "--format", fmt, "-o", "-")
+        assert result.exit_code == 2, result.output
+        assert f"table action_items, row {item.id}, field {field}" in result.stderr
+        assert "\x1b" not in result.output
+
+
 def test_every_damaged_row_is_one_line_and_terminal_safe(store: Store, session: m.Session) -> None:
     first = store.add(m.ActionItem(title="One"), session.id)
     second = store.add(m.ActionItem(title="Two"), session.id)
