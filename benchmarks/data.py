@@ -7,7 +7,7 @@ from pathlib import Path
 
 from workshop import models as m
 from workshop.sessions import create_session
-from workshop.store import Store
+from workshop.storage.store import Store
 
 TERMS = 1_000
 ACTIONS = 5_000

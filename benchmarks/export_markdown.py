@@ -18,7 +18,7 @@ from pathlib import Path
 from tests.test_export_fixtures import TODAY, add_full_session
 from workshop import models as m
 from workshop.export import render
-from workshop.store import Store
+from workshop.storage.store import Store
 
 SIZES = (10_000, 20_000)
 

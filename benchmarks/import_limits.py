@@ -31,7 +31,7 @@ from typing import Any
 
 from workshop import models as m
 from workshop.resources import sample_session
-from workshop.session_file import MAX_FILE_BYTES, MAX_ROWS
+from workshop.storage.session_file import MAX_FILE_BYTES, MAX_ROWS
 
 TIMEOUT = 300.0
 """Seconds after which a command is stopped and reported as hanging."""
@@ -163,7 +163,7 @@ WRITER = """
 import json, sys, time
 from pathlib import Path
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 store = Store(sys.argv[1])
 session = store.create_session(m.Session(title="Live session"))
 item = store.add(m.ActionItem(title="Saved every 20 ms"), session.id)
@@ -201,8 +201,8 @@ def saves_during_import(db: Path, file: Path) -> tuple[Run, list[float]]:
 
 def in_process_import(file: Path, db: Path) -> float:
     """Seconds `import_json` takes in this process (no start-up): read, check and write."""
-    from workshop.session_file import import_json, read_session_file
-    from workshop.store import Store
+    from workshop.storage.session_file import import_json, read_session_file
+    from workshop.storage.store import Store
 
     with Store(db) as store:
         start = time.perf_counter()

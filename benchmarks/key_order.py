@@ -173,8 +173,8 @@ async def measure(db: Path, session_id: int, label: str, ready_rows: int) -> Non
 
 def main() -> None:
     """Build the databases in a temporary folder and measure."""
-    from workshop.session_file import import_json
-    from workshop.store import Store
+    from workshop.storage.session_file import import_json
+    from workshop.storage.store import Store
 
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as folder:

@@ -138,11 +138,12 @@ def run(app: App[Any], probe: Probe) -> None:
 def through_cli(argv: list[str], probe: Probe, config: Path) -> None:
     """Run the `workshop` command itself; only its last step, `app.run()`, is made headless."""
     from workshop import cli
+    from workshop.cli import common
 
     def launch_tui(db: Path, *, session_id: int | None = None, review: bool = False) -> None:
         run(workshop_app(db, config, session_id), probe)
 
-    cli.launch_tui = launch_tui
+    common.launch_tui = launch_tui
     cli.main(argv)
 
 

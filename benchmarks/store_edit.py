@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 BUDGET_P95_MS = 5.0
 

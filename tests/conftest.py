@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 FROZEN_NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
 

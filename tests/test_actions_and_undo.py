@@ -15,8 +15,8 @@ import pytest
 from tui.steps.action_table import ActionTable
 from workshop import models as m
 from workshop.errors import StaleEdit
-from workshop.facilitation import dispute_term, toggle_sign_off
-from workshop.store import Store
+from workshop.glossary import dispute_term, toggle_sign_off
+from workshop.storage.store import Store
 
 SIZE = (120, 36)
 

@@ -10,7 +10,7 @@ from workshop import blind_round as br
 from workshop import models as m
 from workshop.assessment import STATEMENT_BANK, Severity, StatementScores, score_assessment
 from workshop.errors import ValidationFailed
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 def sid(session: m.Session) -> int:

@@ -30,10 +30,10 @@ from workshop import models as m
 from workshop.cli import main
 from workshop.errors import ValidationFailed
 from workshop.resources import sample_session
-from workshop.review_search import compare_sessions, search
-from workshop.schema import APPLICATION_ID, MIGRATIONS
-from workshop.session_file import export_json, import_json
-from workshop.store import Store
+from workshop.review.search import compare_sessions, search
+from workshop.storage.schema import APPLICATION_ID, MIGRATIONS
+from workshop.storage.session_file import export_json, import_json
+from workshop.storage.store import Store
 from workshop.undo import undo_last
 
 # Sales never gives a 2, 3 or 4, marketing never a 5 or 1: a score on show gives itself away.

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from workshop import models as m
 from workshop.cli import main
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_review_opens_the_latest_session_in_review_mode(
     newer = store.create_session(m.Session(title="Later", date=dt.date(2027, 1, 1)))
     opened: list[tuple[Path, int | None, bool]] = []
     monkeypatch.setattr(
-        "workshop.cli.launch_tui",
+        "workshop.cli.common.launch_tui",
         lambda db, *, session_id=None, review=False: opened.append((db, session_id, review)),
     )
     assert _run(db_path, "review").exit_code == 0  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from workshop.cli import main
-from workshop.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from workshop.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -31,7 +31,7 @@ from tui.steps.revenue_widgets import GoalInput
 from tui.widgets.forms import FormModal
 from workshop import cycle
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 SIZE = (120, 36)
 TYPED_LIMIT = 3

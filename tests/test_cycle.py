@@ -10,7 +10,7 @@ from workshop import cycle
 from workshop import models as m
 from workshop.errors import ValidationFailed
 from workshop.revenue import DEFAULT_BOWTIE, DEFAULT_WATERFALL
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 def _goal(store: Store, session_id: int, **fields: object) -> m.RevenueGoal:

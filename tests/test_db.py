@@ -14,12 +14,12 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from workshop import db as db_module
 from workshop import models as m
-from workshop.db import Database, default_database_path, inspect_file, storage_error
 from workshop.errors import DatabaseRefused, NotFound, StorageError
-from workshop.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from workshop.store import Store
+from workshop.storage import database as db_module
+from workshop.storage.database import Database, default_database_path, inspect_file, storage_error
+from workshop.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from workshop.storage.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -167,7 +167,7 @@ def test_a_killed_writer_loses_no_acknowledged_change_and_leaves_a_sound_file(
         f"""
         import datetime as dt, sys
         from workshop import models as m
-        from workshop.store import Store
+        from workshop.storage.store import Store
         store = Store({str(db_path)!r})
         session = store.create_session(m.Session(title="t", date=dt.date(2026, 11, 23)))
         print(session.id, flush=True)

@@ -20,7 +20,7 @@ from test_export_fixtures import (
 from workshop import models as m
 from workshop.errors import ExportError, NotFound
 from workshop.export import FORMATS, build_context, render
-from workshop.store import Store
+from workshop.storage.store import Store
 
 SECTIONS = (
     "## Participants",

@@ -21,7 +21,7 @@ from test_export_fixtures import (
 
 from workshop.export import build_context, render
 from workshop.export.escape import cell, md, md_inline
-from workshop.store import Store
+from workshop.storage.store import Store
 
 # Printable text with every Markdown-significant character, line breaks, tabs, emoji,
 # right-to-left scripts and bidi controls.

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 WORKSHOP_DAY = dt.date(2026, 11, 17)
 TODAY = dt.date(2026, 11, 23)

@@ -14,7 +14,7 @@ from test_export_fixtures import HOSTILE, TODAY, add_full_session, add_hostile_s
 from workshop import models as m
 from workshop.export import render
 from workshop.export.tabular import HEADER, defuse
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ def lf(text: str) -> str:
 
 
 def test_json_is_the_session_file(store: Store, full: int) -> None:
-    from workshop.session_file import export_json
+    from workshop.storage.session_file import export_json
 
     text = render(store, full, "json")
     assert text == export_json(store, full)

@@ -14,8 +14,8 @@ import pytest
 
 from workshop.export import render
 from workshop.resources import sample_session
-from workshop.session_file import import_json
-from workshop.store import Store
+from workshop.storage.session_file import import_json
+from workshop.storage.store import Store
 
 GOLDEN = Path(__file__).parent / "golden"
 REVIEW_DAY = dt.date(2026, 11, 23)

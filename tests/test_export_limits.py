@@ -10,7 +10,7 @@ from test_export_fixtures import TODAY, add_full_session
 
 from workshop.errors import ExportError
 from workshop.export import render, sandbox
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from test_export_fixtures import TODAY, WORKSHOP_DAY, add_full_session, table_pr
 
 from workshop import models as m
 from workshop.export import build_context, render
-from workshop.review import add_note, cycle_item
-from workshop.store import Store
+from workshop.review.board import add_note, cycle_item
+from workshop.storage.store import Store
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from test_export_fixtures import TODAY, add_full_session, add_hostile_session
 
 from workshop.errors import ExportError
 from workshop.export import render
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ from workshop import models as m
 from workshop.errors import RevenueInputError, SessionFileError
 from workshop.export import render
 from workshop.revenue import StageInput, plan_revenue_cycle
-from workshop.session_file import import_json, parse_document
-from workshop.store import Store
+from workshop.storage.session_file import import_json, parse_document
+from workshop.storage.store import Store
 
 BASE = Path(__file__).resolve().parent / "corpus" / "sessions" / "_valid_base.json"
 BASE_TEXT = BASE.read_text(encoding="utf-8")

@@ -8,8 +8,8 @@ from tests.conftest import FROZEN_NOW
 from workshop import glossary
 from workshop import models as m
 from workshop.errors import DuplicateName
-from workshop.facilitation import unsigned_terms
-from workshop.store import Store
+from workshop.glossary import unsigned_terms
+from workshop.storage.store import Store
 
 S, MK = m.Team.SALES, m.Team.MARKETING
 

@@ -49,11 +49,17 @@ print(json.dumps(sorted(n for n in sys.modules if n.split(".")[0] in sys.argv[1]
 @pytest.mark.parametrize(
     ("code", "forbidden"),
     [
-        pytest.param("import workshop.store, workshop.models, workshop.db", UI, id="library"),
+        pytest.param(
+            "import workshop.storage.store, workshop.models, workshop.storage.database",
+            UI,
+            id="library",
+        ),
         pytest.param("import workshop.revenue", UI, id="revenue"),
         pytest.param("import workshop.assessment", UI, id="assessment"),
         pytest.param(HEADLESS_COMMANDS, UI, id="headless-commands"),
-        pytest.param("import workshop.export, workshop.store", TEMPLATE_ENGINES, id="export"),
+        pytest.param(
+            "import workshop.export, workshop.storage.store", TEMPLATE_ENGINES, id="export"
+        ),
     ],
 )
 def test_forbidden_packages_are_not_loaded(

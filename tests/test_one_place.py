@@ -16,8 +16,8 @@ from workshop import models as m
 from workshop import steps, timebox
 from workshop.export.context import build_context
 from workshop.planning import ActionView
-from workshop.review_search import SearchHit
-from workshop.store import Store
+from workshop.review.search import SearchHit
+from workshop.storage.store import Store
 from workshop.wrap_up import wrap_up_summary
 
 

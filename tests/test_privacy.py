@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from workshop import models as m
 from workshop.cli import main
 from workshop.resources import sample_session
-from workshop.store import Store
+from workshop.storage.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 NETWORK_MODULES = (

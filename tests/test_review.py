@@ -9,13 +9,14 @@ import pytest
 
 from tests.conftest import FakeClock
 from workshop import models as m
-from workshop import review as rv
 from workshop.blind_round import set_revealed
 from workshop.errors import ValidationFailed
-from workshop.facilitation import revise_term, toggle_sign_off
-from workshop.review_changes import ChangeKind, what_changed
-from workshop.review_search import compare_sessions, fts_query, search, session_to_compare
-from workshop.store import Store
+from workshop.glossary import revise_term, toggle_sign_off
+from workshop.review import board as rv
+from workshop.review.changes import ChangeKind, what_changed
+from workshop.review.report import progress_report
+from workshop.review.search import compare_sessions, fts_query, search, session_to_compare
+from workshop.storage.store import Store
 
 TODAY = dt.date(2026, 12, 20)
 
@@ -92,7 +93,7 @@ def test_since_the_workshop_without_reviews(store: Store, session: m.Session) ->
     point = rv.since_point(store, session.id or 0, TODAY)
     assert point.review is None and point.date == session.date
     assert point.label == "since the workshop on 2026-11-23"
-    assert rv.progress_context(store, session.id or 0, TODAY) is None
+    assert progress_report(store, session.id or 0, TODAY) is None
 
 
 def test_status_change_reschedule_and_reading_are_saved_and_logged(
@@ -257,7 +258,7 @@ def test_compare_two_sessions_of_one_organisation(store: Store, session: m.Sessi
 def test_progress_context_for_the_exported_plan(
     store: Store, session: m.Session, plan: dict
 ) -> None:
-    context = rv.progress_context(store, session.id or 0, TODAY)
+    context = progress_report(store, session.id or 0, TODAY)
     assert context is not None
     assert context["reviews"] == [{"date": "2026-12-01", "reviewer": "Fay"}]
     assert (context["done"], context["total"], context["percent"]) == (2, 8, 25)

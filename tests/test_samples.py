@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from workshop import models as m
-from workshop import session_file as sf
 from workshop.assessment import STATEMENT_BANK, StatementScores, score_assessment
 from workshop.resources import sample_session
 from workshop.revenue import (
@@ -18,7 +17,8 @@ from workshop.revenue import (
     StageInput,
     plan_revenue_cycle,
 )
-from workshop.store import Store
+from workshop.storage import session_file as sf
+from workshop.storage.store import Store
 
 BLANK_TERMS = ["Lead", "MQL", "SAL", "SQL", "Opportunity", "Pipeline", "ICP", "Win rate", "CAC"]
 

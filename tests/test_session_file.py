@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from tests.conftest import FROZEN_NOW, FakeClock
 from workshop import models as m
-from workshop import session_file as sf
 from workshop.errors import SessionFileError, ValidationFailed
 from workshop.resources import sample_session
-from workshop.store import Store
+from workshop.storage import session_file as sf
+from workshop.storage.store import Store
 
 DEMO = sample_session("demo").read_text(encoding="utf-8")
 
@@ -303,7 +303,7 @@ def test_rows_added_elsewhere_while_a_file_is_prepared_take_other_ids(
 
 
 def store_row(record: m.Record) -> dict[str, Any]:
-    from workshop.store import to_row
+    from workshop.storage.store import to_row
 
     return to_row(record)
 

@@ -29,8 +29,8 @@ from tui.app import PROJECTOR_THEME, make_app
 from tui.screens.review import ReviewScreen
 from tui.screens.session import SessionScreen
 from workshop.resources import sample_session
-from workshop.session_file import import_json
-from workshop.store import Store
+from workshop.storage.session_file import import_json
+from workshop.storage.store import Store
 
 SIZES = {"80x24": (80, 24), "120x36": (120, 36)}
 THEMES = {"default": None, "projector": PROJECTOR_THEME.name}

@@ -18,7 +18,7 @@ from tui.widgets.dialogs import ConfirmModal
 from workshop import models as m
 from workshop.cli import main
 from workshop.export import render
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 def _status(db_path: Path, session: m.Session, *args: str) -> str:

@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import FROZEN_NOW, FakeClock
 from workshop import models as m
 from workshop.errors import DuplicateName, NotFound, StaleEdit, StorageError, ValidationFailed
-from workshop.store import Store
+from workshop.storage.store import Store
 
 Builder = Callable[[Store, int], m.SessionRecord]
 
@@ -751,7 +751,7 @@ def test_a_read_only_file_gives_a_plain_storage_error(
         "import sys\n"
         "from workshop import models as m\n"
         "from workshop.errors import StorageError\n"
-        "from workshop.store import Store\n"
+        "from workshop.storage.store import Store\n"
         "try:\n"
         f"    with Store({str(copy)!r}) as s:\n"
         f"        assert s.rows(m.Term, {session.id})[0].name == 'MQL'\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.conftest import FakeClock
 from workshop import models as m
 from workshop import timebox as tb
-from workshop.store import Store
+from workshop.storage.store import Store
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 

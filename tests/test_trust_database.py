@@ -26,11 +26,11 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from workshop import db as db_module
 from workshop import models as m
 from workshop.cli import main
 from workshop.errors import DatabaseRefused, StorageError, WorkshopError
-from workshop.store import Store
+from workshop.storage import database as db_module
+from workshop.storage.store import Store
 
 INFINITE = "WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT max(i) FROM r"
 

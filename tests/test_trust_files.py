@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from workshop import session_file as sf
 from workshop.cli import main
 from workshop.errors import SessionFileError
 from workshop.resources import sample_session
-from workshop.store import Store
+from workshop.storage import session_file as sf
+from workshop.storage.store import Store
 
 DEMO = sample_session("demo")
 

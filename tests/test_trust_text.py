@@ -31,7 +31,7 @@ from workshop.export.ics import render_ics
 from workshop.export.markdown import render_action_plan
 from workshop.export.tabular import defuse, render_csv
 from workshop.resources import sample_session
-from workshop.store import Store
+from workshop.storage.store import Store
 
 ESC_OSC_52 = "\x1b]52;c;aGVsbG8=\x07"
 """Sets the clipboard to 'hello' in terminals that allow it."""

@@ -12,7 +12,7 @@ import pytest
 from tui.steps.action_forms import SHORT_WORDS
 from tui.steps.action_table import ActionTable
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 SIZE = (120, 36)
 

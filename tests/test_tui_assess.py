@@ -14,7 +14,7 @@ from tui.steps.base import RecordTable
 from workshop import blind_round as br
 from workshop import models as m
 from workshop.assessment import StatementScores, score_assessment
-from workshop.store import Store
+from workshop.storage.store import Store
 
 # Distinctive: sales never gives a 2, 3 or 4, so any of its scores on screen would show.
 SALES = [5, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1, 1, 1, 1]

@@ -20,7 +20,7 @@ from tui.screens.session import SessionScreen
 from tui.steps.base import RecordTable
 from workshop import models as m
 from workshop.errors import StorageError
-from workshop.store import Store
+from workshop.storage.store import Store
 
 GONE = "does not exist (it may have been deleted)"
 SIZE = (120, 36)
@@ -124,7 +124,13 @@ BOOM = "the disk is on fire"
 
 # (what to break, how to reach the screen, where its result would be shown, error raised)
 WORKERS = {
-    "session list": ("workshop.store.Store.sessions", {}, (), "#sessions-empty", RuntimeError),
+    "session list": (
+        "workshop.storage.store.Store.sessions",
+        {},
+        (),
+        "#sessions-empty",
+        RuntimeError,
+    ),
     "terms": (
         "tui.steps.terms.term_cells",
         {"session": True},
@@ -154,7 +160,7 @@ WORKERS = {
         RuntimeError,
     ),
     "review": (
-        "workshop.review.review_board",
+        "workshop.review.board.review_board",
         {"session": True, "review": True},
         (),
         "#review-since",

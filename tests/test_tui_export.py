@@ -8,8 +8,8 @@ from pathlib import Path
 from textual.widgets import Input, MarkdownViewer, Select
 
 from workshop.resources import sample_session
-from workshop.session_file import import_json
-from workshop.store import Store
+from workshop.storage.session_file import import_json
+from workshop.storage.store import Store
 
 
 def demo_session(db_path: Path) -> int:

@@ -12,7 +12,7 @@ from tui.screens.help import HelpScreen
 from tui.steps.base import RecordTable
 from tui.widgets.forms import FormModal
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from tui.screens.session import SessionScreen
 from tui.widgets.forms import FormModal
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 CHARACTERS = {"space": " ", "tab": "\t", "enter": "\r", "escape": "\x1b"}
 

@@ -17,8 +17,8 @@ from tui.steps.revenue import RevenueStep
 from tui.steps.revenue_widgets import CycleBars
 from workshop import models as m
 from workshop.resources import sample_session
-from workshop.session_file import import_json
-from workshop.store import Store
+from workshop.storage.session_file import import_json
+from workshop.storage.store import Store
 
 NARROW, WIDE = (80, 24), (120, 36)
 

@@ -24,7 +24,7 @@ from tui.steps.terms_widgets import SignerModal
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormModal
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 HOSTILE = "[/] [b]x [@click=app.quit] \\["
 """All four at once: a closing tag with nothing open, a style, an action, an escape."""

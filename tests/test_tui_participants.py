@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 async def test_add_edit_delete_participant(make_tui, session: m.Session, db_path: Path) -> None:

@@ -13,8 +13,8 @@ from tui.steps.revenue_widgets import CycleBars
 from workshop import models as m
 from workshop.resources import sample_session
 from workshop.revenue import StageInput, plan_revenue_cycle
-from workshop.session_file import import_document, parse_document
-from workshop.store import Store
+from workshop.storage.session_file import import_document, parse_document
+from workshop.storage.store import Store
 
 
 def _text(widget: object) -> str:

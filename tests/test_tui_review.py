@@ -15,7 +15,7 @@ from tui.screens.search import SearchScreen
 from tui.screens.session import SessionScreen
 from tui.steps.base import RecordTable
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 @pytest.fixture

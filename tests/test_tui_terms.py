@@ -12,7 +12,7 @@ from tui.steps.terms_widgets import SignerModal
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormModal
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 def stored_terms(db_path: Path, session: m.Session) -> list[m.Term]:

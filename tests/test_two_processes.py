@@ -21,7 +21,7 @@ from typing import Any
 
 from workshop import models as m
 from workshop.errors import StaleEdit
-from workshop.store import Store
+from workshop.storage.store import Store
 
 EDITS_PER_PROCESS = 1_000
 SHARED_ROWS = 12

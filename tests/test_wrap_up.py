@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 from workshop.wrap_up import wrap_up_summary
 
 TODAY = dt.date(2026, 11, 23)

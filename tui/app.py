@@ -25,7 +25,7 @@ from tui.settings import load_settings, save_settings, settings_path
 from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
-    from workshop.store import Store
+    from workshop.storage.store import Store
 
 Clock = Callable[[], dt.datetime]
 P = ParamSpec("P")
@@ -205,7 +205,7 @@ class WorkshopApp(App[None]):
     def action_save_copy(self) -> None:
         """Ask where, then save a complete copy of the database there (never over a file)."""
         from tui.widgets.forms import FormField, FormModal
-        from workshop.db import default_copy_path
+        from workshop.storage.database import default_copy_path
 
         def save(values: dict[str, Any]) -> Path:
             target = Path(str(values["path"]).strip()).expanduser()
@@ -325,7 +325,7 @@ def make_app(
     path = Path(db_path).expanduser()
 
     def open_store() -> Store:
-        from workshop.store import Store
+        from workshop.storage.store import Store
 
         return Store(path, clock=clock, copy_hint=SAVE_COPY_HINT)
 

@@ -28,7 +28,7 @@ from workshop.assessment import (
     team_score,
 )
 from workshop.errors import ValidationFailed
-from workshop.store import Store
+from workshop.storage.store import Store
 
 MIDDLE_SCORE = 3
 """Where raising or lowering an unscored statement starts: two steps reach any score."""

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from workshop import models as m
 from workshop.errors import RevenueInputError, ValidationFailed
-from workshop.facilitation import stages_without_owner
 from workshop.revenue import (
     BOWTIE_WON_STAGE,
     DEFAULT_BOWTIE,
@@ -24,7 +23,7 @@ from workshop.revenue import (
     StageInput,
     plan_revenue_cycle,
 )
-from workshop.store import Store
+from workshop.storage.store import Store
 
 CycleShape = Literal["bowtie", "waterfall"]
 
@@ -311,3 +310,8 @@ def owner_gate_reason(store: Store, session_id: int) -> str | None:
     if not count:
         return None
     return f"{count} stage{'s have' if count > 1 else ' has'} no owner"
+
+
+def stages_without_owner(store: Store, session_id: int) -> list[m.Stage]:
+    """Revenue-cycle stages nobody owns (the step-4 gate)."""
+    return [s for s in store.rows(m.Stage, session_id) if s.owner_team is None]

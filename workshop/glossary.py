@@ -11,8 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from workshop import models as m
-from workshop.facilitation import revise_term
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 class SignOffState(StrEnum):
@@ -39,7 +38,7 @@ def sign_off_state(term: m.Term) -> SignOffState:
 
 
 def not_agreed(terms: Iterable[m.Term]) -> list[m.Term]:
-    """Terms not yet signed off by both teams (the same rule as facilitation.unsigned_terms)."""
+    """Terms not yet signed off by both teams."""
     return [term for term in terms if term.status is not m.TermStatus.AGREED]
 
 
@@ -81,3 +80,48 @@ def save_term(
     if term is None:
         return store.add(m.build(m.Term, typed), session_id), False
     return revise_term(store, term, typed)
+
+
+def toggle_sign_off(store: Store, term: m.Term, team: m.Team, who: str) -> m.Term:
+    """Sign `term` off for `team` (or withdraw that team's sign-off), recording who and when."""
+    return store.update(term.toggle_sign_off(team, who, store.clock()))
+
+
+def revise_term(store: Store, term: m.Term, changes: dict[str, object]) -> tuple[m.Term, bool]:
+    """Save an edit of a term; returns it and whether a changed meaning cleared its sign-offs."""
+    revised, cleared = term.revise(**changes)
+    return store.update(revised), cleared
+
+
+def dispute_term(store: Store, term: m.Term, *, owner_id: int | None = None) -> m.ActionItem:
+    """Mark `term` disputed and open an action item to settle it, together: one save, one undo."""
+    assert term.session_id is not None
+    with store.transaction(one_undo=True):
+        disputed = store.update(
+            term.model_copy(
+                update={
+                    "disputed": True,
+                    "sales_signoff_by": None,
+                    "sales_signoff_at": None,
+                    "marketing_signoff_by": None,
+                    "marketing_signoff_at": None,
+                }
+            )
+        )
+        return store.add(
+            m.ActionItem(
+                title=f"Agree a definition of '{disputed.name}'",
+                description=f"Sales and marketing disputed the definition of {disputed.name}.",
+                owner_id=owner_id,
+                team=m.Team.LEADERSHIP,
+                category=m.Category.CONSULTATION,
+                priority=m.Priority.HIGH,
+                term_id=disputed.id,
+            ),
+            term.session_id,
+        )
+
+
+def unsigned_terms(store: Store, session_id: int) -> list[m.Term]:
+    """Terms not yet signed off by both teams (the step-3 gate)."""
+    return not_agreed(store.rows(m.Term, session_id))

@@ -12,10 +12,13 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from workshop import models as m
 from workshop.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from workshop.storage.store import Store
 
 R = TypeVar("R", bound=m.Record)
 
@@ -276,3 +279,15 @@ def _built(kind: type[R], data: dict[str, Any], problems: list[str]) -> R:
     if problems or built is None:
         raise ValidationFailed(problems[0], problems)
     return built
+
+
+def cycle_status(store: Store, item: m.ActionItem) -> m.ActionItem:
+    """Move an action item to its next status (open → in progress → blocked → done → open)."""
+    return set_status(store, item, item.next_status())
+
+
+def set_status(store: Store, item: m.ActionItem, status: m.ActionStatus) -> m.ActionItem:
+    """Give an action item the status chosen; the one it has already is not saved again."""
+    if item.status is status:
+        return item
+    return store.update(item.model_copy(update={"status": status}))

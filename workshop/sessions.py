@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from workshop import models as m
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 def create_session(
@@ -31,7 +31,7 @@ def create_session(
     if not starter:
         return store.create_session(session)
     from workshop.resources import sample_session
-    from workshop.session_file import import_document, parse_document
+    from workshop.storage.session_file import import_document, parse_document
 
     document = parse_document(sample_session("blank").read_bytes())
     document = document.model_copy(update={"session": session})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from workshop import models as m
 from workshop.steps import STEPS
-from workshop.store import Store
+from workshop.storage.store import Store
 
 DEFAULT_MINUTES = {step.number: step.default_minutes for step in STEPS}
 """Planned minutes per step number (see `workshop.steps`); the facilitator extends as needed."""

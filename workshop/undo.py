@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workshop.review_changes import Names, describe
-from workshop.store import Change, Store
+from workshop.review.changes import Names, describe
+from workshop.storage.store import Change, Store
 
 
 def undo_last(store: Store, session_id: int) -> str | None:

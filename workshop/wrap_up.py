@@ -6,7 +6,7 @@ import datetime as dt
 
 from workshop import models as m
 from workshop import steps
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 def wrap_up_summary(store: Store, session_id: int, today: dt.date | None = None) -> list[str]:

@@ -32,8 +32,8 @@ from typing import Any
 
 from workshop import models as m
 from workshop.export import render
-from workshop.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from workshop.store import Store
+from workshop.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from workshop.storage.store import Store
 
 from .checks import (
     State,

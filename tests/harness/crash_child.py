@@ -22,11 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from workshop import facilitation
+from workshop import glossary, planning
 from workshop import models as m
 from workshop.errors import WorkshopError
 from workshop.export import render, write_atomically
-from workshop.store import Store, to_row
+from workshop.storage.store import Store, to_row
 
 COMPARED: dict[str, tuple[str, ...]] = {
     "participants": ("version", "name", "team"),
@@ -153,9 +153,7 @@ class Editor:
         changes = {"definition": self.text(1)}
         revised, _ = term.revise(**changes)
         effect = put(term, snapshot(revised, next_version=True))
-        self.save(
-            [effect], lambda: self.keep(facilitation.revise_term(self.store, term, changes)[0])
-        )
+        self.save([effect], lambda: self.keep(glossary.revise_term(self.store, term, changes)[0]))
 
     def sign_off(self) -> None:
         term = self.pick(self.terms)
@@ -165,7 +163,7 @@ class Editor:
         effect = put(term, snapshot(after, next_version=True))
         self.save(
             [effect],
-            lambda: self.keep(facilitation.toggle_sign_off(self.store, term, team, who)),
+            lambda: self.keep(glossary.toggle_sign_off(self.store, term, team, who)),
         )
 
     def dispute(self) -> None:
@@ -192,7 +190,7 @@ class Editor:
         ]
 
         def call() -> list[dict[str, Any]]:
-            item = facilitation.dispute_term(self.store, term, owner_id=owner)
+            item = glossary.dispute_term(self.store, term, owner_id=owner)
             self.terms[term.id] = self.store.get(m.Term, term.id)
             return [*self.keep(self.terms[term.id]), *self.keep(item)]
 
@@ -228,7 +226,7 @@ class Editor:
             after = item.model_copy(update={"status": item.next_status()})
 
             def call() -> list[dict[str, Any]]:
-                return self.keep(facilitation.cycle_status(self.store, item))
+                return self.keep(planning.cycle_status(self.store, item))
 
         else:
             title = self.one_line(1, 6, "Renamed")

@@ -144,9 +144,14 @@ class ExportScreen(WorkshopNode, Screen[None]):
 
         try:
             text = render(
-                self.workshop.store, self.session_id, fmt, today=self.workshop.clock().date()
+                self.workshop.store,
+                self.session_id,
+                fmt,
+                today=self.workshop.clock().date(),
             )
-            written = write_atomically(path, text, force=force, protect=self.workshop.store.path)
+            written = write_atomically(
+                path, text, force=force, protect=self.workshop.store.path
+            )
         except WorkshopError as error:
             self._error(str(error))
             return

@@ -33,9 +33,9 @@ from tui.widgets.fitted_footer import FittedFooter
 from tui.widgets.forms import FormField, FormModal
 from workshop import models as m
 from workshop import planning
-from workshop import review as rv
 from workshop.errors import WorkshopError
-from workshop.facilitation import set_status
+from workshop.planning import set_status
+from workshop.review import board as rv
 
 T = TypeVar("T")
 

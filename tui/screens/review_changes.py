@@ -18,7 +18,7 @@ from tui.screens.review_widgets import TableFiller, fit
 from tui.steps.base import RecordTable
 from tui.typed import WorkshopNode
 from workshop.errors import WorkshopError
-from workshop.review_changes import ChangeKind, ChangeLine, parse_since, what_changed
+from workshop.review.changes import ChangeKind, ChangeLine, parse_since, what_changed
 
 KIND_CYCLE: tuple[ChangeKind | None, ...] = (None, *ChangeKind)
 """The kind filter `f` steps through: everything, then one kind at a time."""
@@ -76,7 +76,9 @@ class ChangesScreen(WorkshopNode, Screen[None]):
     def load(self) -> None:
         """Read and word the change log off the UI thread."""
         kinds = [self.kind] if self.kind else None
-        lines = what_changed(self.workshop.store, self.session_id, since=self.since, kinds=kinds)
+        lines = what_changed(
+            self.workshop.store, self.session_id, since=self.since, kinds=kinds
+        )
         self.app.call_from_thread(self._show, lines)
 
     def show_failure(self, message: str) -> None:

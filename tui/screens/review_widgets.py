@@ -15,7 +15,7 @@ from tui.app import in_background
 from tui.safe_text import safe_text
 from tui.steps.base import Cell, RecordTable
 from tui.typed import WorkshopNode
-from workshop.review import (
+from workshop.review.board import (
     KpiStatus,
     Progress,
     ReviewBoard,
@@ -24,7 +24,7 @@ from workshop.review import (
     text_bar,
     with_unit,
 )
-from workshop.review_search import SessionComparison, compare_sessions, session_to_compare
+from workshop.review.search import SessionComparison, compare_sessions, session_to_compare
 from workshop.text import terminal_safe
 
 ITEM_COLUMNS = ("Due", "Status", "Owner", "Action")

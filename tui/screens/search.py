@@ -16,7 +16,7 @@ from tui.safe_text import safe_text
 from tui.screens.review_widgets import TableFiller, fit
 from tui.steps.base import RecordTable
 from tui.typed import WorkshopNode
-from workshop.review_search import SearchHit, search
+from workshop.review.search import SearchHit, search
 
 COLUMNS = ("Session", "Kind", "Title", "Match")
 TABLES = {3: "#terms-table", 5: "#actions-table"}

@@ -204,7 +204,7 @@ class SessionScreen(WorkshopNode, Screen[None]):
         reason = self.pane(self.step).gate_reason()
         if reason is None:
             return None
-        from workshop.facilitation import pending_gate
+        from workshop.gates import pending_gate
 
         try:
             return pending_gate(self.workshop.store, self.session_id, self.step, reason)
@@ -223,10 +223,12 @@ class SessionScreen(WorkshopNode, Screen[None]):
         leaving = self.step
 
         def answered(proceed: bool | None) -> None:
-            from workshop.facilitation import record_gate
+            from workshop.gates import record_gate
 
             try:
-                record_gate(self.workshop.store, self.session_id, leaving, reason, bool(proceed))
+                record_gate(
+                    self.workshop.store, self.session_id, leaving, reason, bool(proceed)
+                )
             except WorkshopError as error:
                 self.status = f"✗ {error}"
             if proceed:

@@ -28,7 +28,7 @@ from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
     from tui.steps.base import RecordTable
-    from workshop.store import SessionSummary
+    from workshop.storage.store import SessionSummary
 
 COLUMNS = ("Title", "Organisation", "Date", "Step", "Terms", "Open")
 """Short headings (terms agreed of all, open action items), so the title keeps the width."""
@@ -214,7 +214,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
         session_id = self._selected_id()
         summary = self._summary(session_id) if session_id is not None else None
         if summary is not None and summary.problems:
-            from workshop.store import damaged
+            from workshop.storage.store import damaged
 
             self.notify(str(damaged(list(summary.problems))), severity="error", timeout=15)
             return None
@@ -273,7 +273,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
     def action_import(self) -> None:
         """Import a session JSON file by path."""
         from tui.widgets.forms import FormField, FormModal
-        from workshop.session_file import import_json, read_session_file
+        from workshop.storage.session_file import import_json, read_session_file
 
         def save(values: dict[str, Any]) -> int | None:
             path = Path(str(values["path"]).strip()).expanduser()

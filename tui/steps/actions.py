@@ -31,8 +31,8 @@ from tui.widgets.dialogs import ConfirmModal
 from workshop import models as m
 from workshop import planning, steps
 from workshop.errors import NotFound, WorkshopError
-from workshop.facilitation import set_status
-from workshop.store import Store
+from workshop.planning import set_status
+from workshop.storage.store import Store
 
 TABS = ("tab-actions", "tab-cadence", "tab-kpis")
 ACTIONS_ONLY = {"status", "sort", "filter_team", "filter_status"}

@@ -29,8 +29,8 @@ from tui.widgets.forms import FormField, FormModal
 from workshop import glossary, steps
 from workshop import models as m
 from workshop.errors import DuplicateName, WorkshopError
-from workshop.facilitation import dispute_term, toggle_sign_off, unsigned_terms
-from workshop.store import Store
+from workshop.glossary import dispute_term, toggle_sign_off, unsigned_terms
+from workshop.storage.store import Store
 from workshop.text import terminal_safe
 
 FIELDS = [
@@ -177,7 +177,9 @@ class TermsStep(StepPane):
     def gate_reason(self) -> str | None:
         """Terms not signed off by both teams, from the list on screen once it has loaded."""
         if not self._loaded:  # left before the first load finished: ask the store directly
-            return glossary.gate_reason(unsigned_terms(self.workshop.store, self.session_id))
+            return glossary.gate_reason(
+                unsigned_terms(self.workshop.store, self.session_id)
+            )
         return glossary.gate_reason(self.terms.values())
 
     def _selected(self) -> m.Term | None:
@@ -276,7 +278,9 @@ class TermsStep(StepPane):
             if withdrawing
             else f"{term.name} signed off for {team.value} by {who}"
         )
-        saved = self.persist(lambda: toggle_sign_off(self.workshop.store, term, team, who), summary)
+        saved = self.persist(
+            lambda: toggle_sign_off(self.workshop.store, term, team, who), summary
+        )
         if saved is None:
             return
         self._show(saved)

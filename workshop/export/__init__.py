@@ -17,7 +17,7 @@ from workshop.errors import ExportError
 from workshop.export.files import check_target, default_filename, write_atomically
 
 if TYPE_CHECKING:
-    from workshop.store import Store
+    from workshop.storage.store import Store
 
 FORMATS: tuple[str, ...] = ("md", "csv", "ics", "json")
 """The export formats, as `--format` spells them."""
@@ -77,7 +77,7 @@ def render(
     if template is not None and fmt != "md":
         raise ExportError(f"--template applies to the Markdown export only, not to {fmt}.")
     if fmt == "json":
-        from workshop.session_file import export_json
+        from workshop.storage.session_file import export_json
 
         store.get_session(session_id)  # a plain NotFound for a missing session
         return export_json(store, session_id)

@@ -19,7 +19,7 @@ from typing import Any
 
 from workshop import models as m
 from workshop.export.escape import cell, is_plain
-from workshop.store import Store
+from workshop.storage.store import Store
 from workshop.text import find_control
 
 STATUSES: tuple[str, ...] = tuple(status.value for status in m.ActionStatus)

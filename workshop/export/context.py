@@ -20,8 +20,8 @@ from workshop.blind_round import Disclosure, disclose
 from workshop.cycle import won_index, work_out
 from workshop.export.actions import action_items
 from workshop.revenue import ROUNDING_RULE
-from workshop.review import progress_context
-from workshop.store import Store
+from workshop.review.report import progress_report
+from workshop.storage.store import Store
 
 TEAM_LABELS: dict[str, str] = {team.value: team.value.capitalize() for team in m.Team}
 WEEKDAY_NAMES = tuple(day.capitalize() for day in m.WEEKDAYS)
@@ -66,7 +66,7 @@ def build_context(
         "glossary": _glossary(terms),
         "revenue": _revenue(store.rows(m.RevenueGoal, session_id), stages, names["terms"]),
         "actions": action_items(store, session_id, today, names, tables=tables),
-        "progress": progress_context(store, session_id, today),
+        "progress": progress_report(store, session_id, today),
         "cadence": [_cadence(c, session.date) for c in store.rows(m.Cadence, session_id)],
         "kpis": _kpis(store.rows(m.Kpi, session_id), store.rows(m.KpiReading, session_id)),
         "gates": [_gate(g) for g in store.rows(m.Gate, session_id)],

@@ -8,7 +8,8 @@ threads) whose address space is capped at MEMORY_LIMIT and whose CPU time is cap
 kernel, while the parent kills it at the wall-clock deadline. Whatever happens in there,
 the parent reports one line.
 
-The parent builds the job and sends it pickled; the child sends back a status line and
+This module is the parent's side; the child runs `child_render.child_main`. The parent
+builds the job and sends it pickled; the child sends back a status line and
 the text as UTF-8. The child's output is treated as untrusted: its size is capped, it is
 never unpickled, and a message from it is shown only through `terminal_safe`.
 """
@@ -41,12 +42,13 @@ MAX_REPLY = MEMORY_LIMIT
 MEMORY_EXIT = 3
 """The child's exit status when it ran out of memory."""
 
-_TEXT, _ERROR = b"text", b"error"
+TEXT, ERROR = b"text", b"error"
+"""The child's status line: the rendered text follows, or a one-line message."""
 _CHUNK = 1 << 16
 _STDERR_KEPT = 1 << 16
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from workshop.export.template_child import child_main; child_main(sys.argv[2:])"
+    "from workshop.export.child_render import child_main; child_main(sys.argv[2:])"
 )
 """The child's program: our package from where the parent found it, whatever the cwd holds."""
 
@@ -168,9 +170,9 @@ def _took_too_long(seconds: float) -> str:
 def _read_reply(reply: _Reply, path: Path, seconds: float) -> str:
     """The rendered text from the child's reply, or ExportError saying how the child ended."""
     status, _newline, body = reply.stdout.partition(b"\n")
-    if reply.status == 0 and status == _TEXT:
+    if reply.status == 0 and status == TEXT:
         return body.decode("utf-8", "surrogatepass")
-    if reply.status == 0 and status == _ERROR:
+    if reply.status == 0 and status == ERROR:
         message = terminal_safe(" ".join(body.decode("utf-8", "replace").split()))
         raise ExportError(message[:2000])
     if reply.status == MEMORY_EXIT:
@@ -197,49 +199,3 @@ def _how_it_ended(reply: _Reply) -> str:
         ended = f"exit status {reply.status}"
     lines = reply.stderr[-2000:].decode("utf-8", "replace").strip().splitlines()
     return f"{ended}: {terminal_safe(lines[-1][:200])}" if lines else ended
-
-
-# -- the child -------------------------------------------------------------------------------
-
-
-def child_main(argv: list[str]) -> None:
-    """The child: cap memory and CPU time first, then render the job read from stdin."""
-    memory, cpu = int(argv[0]), int(argv[1])
-    _set_limits(memory, cpu)
-    try:
-        job: Job = pickle.loads(sys.stdin.buffer.read())
-        reply = _render(job)
-    except MemoryError:
-        os._exit(MEMORY_EXIT)
-    sys.stdout.buffer.write(reply)
-    sys.stdout.buffer.flush()
-
-
-def _set_limits(memory: int, cpu: int) -> None:
-    """Cap this process's address space and CPU time (SIGXCPU at `cpu` seconds, SIGKILL a
-    second later), and let it write no core file and no other file."""
-    import resource
-
-    for limit, soft, hard in (
-        (resource.RLIMIT_AS, memory, memory),
-        (resource.RLIMIT_CPU, cpu, cpu + 1),
-        (resource.RLIMIT_CORE, 0, 0),
-        (resource.RLIMIT_FSIZE, 0, 0),
-    ):
-        _current, allowed = resource.getrlimit(limit)
-        if allowed != resource.RLIM_INFINITY:
-            soft, hard = min(soft, allowed), min(hard, allowed)
-        resource.setrlimit(limit, (soft, hard))
-
-
-def _render(job: Job) -> bytes:
-    """The reply for `job`: the status line `text` or `error`, then the text or the message."""
-    from workshop.export import sandbox
-    from workshop.export.markdown import render_user_source
-
-    sandbox.apply_limits(job.limits)
-    try:
-        text = render_user_source(job.context, Path(job.path), job.source)
-    except ExportError as error:
-        return _ERROR + b"\n" + str(error).encode("utf-8", "replace")
-    return _TEXT + b"\n" + text.encode("utf-8", "surrogatepass")

@@ -7,7 +7,7 @@ failing with "database is locked".
 
 A file may come from someone else or be edited by hand ("Trust" in DESIGN.md): it is read
 with `trusted_schema=OFF`, its schema is checked against ours before use
-(`workshop.schema_check`), and no statement may run longer than `QUERY_TIME_LIMIT`. Each
+(`workshop.storage.schema_check`), and no statement may run longer than `QUERY_TIME_LIMIT`. Each
 write checks that the path still names the file that was opened, so a save is never
 acknowledged into a file that was deleted, renamed or replaced meanwhile.
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from workshop.errors import DatabaseMoved, DatabaseRefused, StorageError
-from workshop.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, split_sql
-from workshop.schema_check import schema_problem
+from workshop.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, split_sql
+from workshop.storage.schema_check import schema_problem
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000

@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from workshop.schema import MIGRATIONS, split_sql
+from workshop.storage.schema import MIGRATIONS, split_sql
 from workshop.text import terminal_safe
 
 Column = tuple[str, int, str | None, int]

@@ -7,148 +7,28 @@ Commands that do not open the TUI never import Textual, so `workshop list` and
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import os
 import shutil
-import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from workshop.db import DB_ENV_VAR, default_database_path, inspect_file
-from workshop.errors import DamagedData, SessionFileError, WorkshopError
+from workshop.cli import common
+from workshop.cli import review as review_commands
+from workshop.cli.common import (
+    FilePath,
+    OneLineErrors,
+    database_path,
+    fail,
+    open_store,
+    user_errors,
+)
+from workshop.storage.database import DB_ENV_VAR, default_database_path, inspect_file
 from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
-    from workshop.store import SessionSummary, Store
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_ERROR = 2
-EXIT_PIPE_CLOSED = 128 + 13
-"""What a shell reports for a program stopped by SIGPIPE, as `workshop list | head -1` is."""
-
-
-def fail(message: str, details: Sequence[str] = ()) -> None:
-    """Print one clear line to stderr (then any indented detail lines) and exit with status 2.
-
-    Each line is terminal-safe: a control character or a line break in a title or a path is
-    shown by its stand-in, so it cannot act on the terminal or split the line.
-    """
-    lines = [f"workshop: {terminal_safe(message)}", *(f"  {terminal_safe(d)}" for d in details)]
-    click.echo("\n".join(lines), err=True)
-    sys.exit(EXIT_ERROR)
-
-
-def stdout_closed() -> NoReturn:
-    """Leave quietly once the reader of stdout has gone (`workshop list | head -1`).
-
-    No message and no "Exception ignored" noise at exit: stdout is pointed at the null
-    device, so flushing what is left cannot fail again. The status is the conventional
-    141 of a program stopped by SIGPIPE, so `set -o pipefail` scripts see the same as with
-    any other command whose output was cut short.
-    """
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file behind stdout (a test runner's buffer)
-        pass
-    sys.exit(EXIT_PIPE_CLOSED)
-
-
-def user_errors(command: F) -> F:
-    """Turn the library's typed errors and OS errors into one line on stderr and exit 2.
-
-    A session file's problems keep their form: a headline, then one indented line each.
-    A closed stdout ends the command quietly (`stdout_closed`).
-    """
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except WorkshopError as error:
-            fail(*_problem_list(error))
-        except BrokenPipeError:
-            stdout_closed()
-        except OSError as error:
-            where = f" ({error.filename})" if error.filename else ""
-            fail(f"{error.strerror or error}{where}.")
-        return None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _problem_list(error: WorkshopError) -> tuple[str, list[str]]:
-    """A list of problems (a session file's, a damaged database's) as their headline and one
-    detail each, else the message whole.
-
-    Only that documented form ("The session file has 2 problems:" and indented lines) is
-    split; any other message stays one line even when a path or a title holds a newline.
-    """
-    message = str(error)
-    headline, *details = message.split("\n")
-    listed = details and headline.endswith(":") and all(d.startswith("  ") for d in details)
-    if isinstance(error, SessionFileError | DamagedData) and listed:
-        return headline, [detail.strip() for detail in details]
-    return message, []
-
-
-class FilePath(click.Path):
-    """click's Path that also refuses a NUL character (the OS cannot name such a file)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """Refuse a name with a NUL byte with click's one-line usage error, then check as usual."""
-        if "\x00" in str(value):
-            self.fail(f"{str(value)!r} contains a NUL character.", param, ctx)
-        return super().convert(value, param, ctx)
-
-
-def database_path(ctx: click.Context) -> Path:
-    """The database chosen with --db, WORKSHOP_DB, or the default in the user's data dir."""
-    chosen: Path | None = ctx.find_root().params.get("db")
-    return chosen if chosen is not None else default_database_path()
-
-
-@contextmanager
-def open_store(ctx: click.Context) -> Iterator[Store]:
-    """The store on the chosen database, closed afterwards."""
-    from workshop.store import Store
-
-    with Store(database_path(ctx), who=os.environ.get("USER", "")) as store:
-        yield store
-
-
-def launch_tui(db: Path, *, session_id: int | None = None, review: bool = False) -> None:
-    """Run the Textual app (imported only here, so other commands never load Textual)."""
-    if not sys.stdout.isatty() or not sys.stdin.isatty():
-        fail("the workshop app needs an interactive terminal; see `workshop --help`.")
-    from tui.app import make_app
-
-    app = make_app(db, session_id=session_id, review=review)
-    app.run()
-    if app.return_code:
-        sys.exit(app.return_code)
-
-
-class OneLineErrors(click.Group):
-    """A click group whose usage errors are one line on stderr and exit 2, like every error."""
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the command; turn click's multi-line usage errors into one line."""
-        kwargs["standalone_mode"] = False
-        try:
-            result = super().main(*args, **kwargs)
-        except click.exceptions.Abort:
-            fail("aborted.")
-        except click.ClickException as error:
-            hint = " (see workshop --help)" if isinstance(error, click.UsageError) else ""
-            fail(f"{error.format_message()}{hint}")
-        return result if isinstance(result, int) else None
+    from workshop.storage.store import SessionSummary
 
 
 @click.group(
@@ -173,7 +53,7 @@ def main(ctx: click.Context, db: Path | None) -> None:
     if ctx.invoked_subcommand is None:
         path = db if db is not None else default_database_path()
         inspect_file(path)  # refuse a foreign or newer file with one line before the screen opens
-        launch_tui(path)
+        common.launch_tui(path)
 
 
 @main.command()
@@ -219,7 +99,7 @@ def list_sessions(ctx: click.Context, as_json: bool) -> None:
     A session whose stored row is damaged (edited by hand) is listed with the others, its
     unreadable fields shown as "?"; its problems follow on stderr, and the status is 2.
     """
-    from workshop.store import damaged
+    from workshop.storage.store import damaged
 
     with open_store(ctx) as store:
         summaries = store.sessions()
@@ -287,7 +167,7 @@ def open_session(ctx: click.Context, session_id: int) -> None:
     """Open a session in the workshop app."""
     with open_store(ctx) as store:
         store.get_session(session_id)
-    launch_tui(database_path(ctx), session_id=session_id)
+    common.launch_tui(database_path(ctx), session_id=session_id)
 
 
 @main.command(name="import")
@@ -298,9 +178,9 @@ def import_file(ctx: click.Context, file: Path) -> None:
     """Import a session JSON file (all or nothing) and print the new id.
 
     Only a regular file is read, and only after its size is checked (see
-    `workshop.session_file.read_session_file`).
+    `workshop.storage.session_file.read_session_file`).
     """
-    from workshop.session_file import import_document, parse_document, read_session_file
+    from workshop.storage.session_file import import_document, parse_document, read_session_file
 
     document = parse_document(read_session_file(file))  # checked whole before the database
     with open_store(ctx) as store:
@@ -364,7 +244,7 @@ def export(
 @user_errors
 def schema() -> None:
     """Print the JSON Schema of session files."""
-    from workshop.session_file import json_schema
+    from workshop.storage.session_file import json_schema
 
     click.echo(json_schema(), nl=False)
 
@@ -375,8 +255,8 @@ def schema() -> None:
 def demo(no_open: bool) -> None:
     """Open the complete demo session in a temporary copy (your database is not touched)."""
     from workshop.resources import sample_session
-    from workshop.session_file import import_json
-    from workshop.store import Store
+    from workshop.storage.session_file import import_json
+    from workshop.storage.store import Store
 
     folder = Path(tempfile.mkdtemp(prefix="workshop-demo-"))
     path = folder / "demo.db"
@@ -386,17 +266,10 @@ def demo(no_open: bool) -> None:
     if no_open:
         return
     try:
-        launch_tui(path, session_id=session.id)
+        common.launch_tui(path, session_id=session.id)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _register_review_commands() -> None:
-    """Add the follow-up review commands (`review`, `status`) kept in their own module."""
-    from workshop import cli_review
-
-    for command in cli_review.COMMANDS:
-        main.add_command(command)
-
-
-_register_review_commands()
+for _command in review_commands.COMMANDS:
+    main.add_command(_command)

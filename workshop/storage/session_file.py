@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 from workshop import models as m
 from workshop.errors import SessionFileError
 from workshop.export.files import Unreadable, read_regular
-from workshop.store import Store
+from workshop.storage.store import Store
 from workshop.text import terminal_safe
 
 FormatMarker = Literal["alignment-workshop-session"]

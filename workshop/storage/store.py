@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from workshop import models as m
-from workshop.db import Database, storage_error
 from workshop.errors import DamagedData, DuplicateName, NotFound, StaleEdit, ValidationFailed
 from workshop.models import Record, Session, SessionRecord
+from workshop.storage.database import Database, storage_error
 from workshop.text import terminal_safe
 
 R = TypeVar("R", bound=Record)

@@ -11,7 +11,7 @@ from typing import Any
 
 from workshop import models as m
 from workshop.blind_round import Disclosure
-from workshop.review import (
+from workshop.review.board import (
     NO_OWNER,
     KpiStatus,
     Progress,
@@ -21,7 +21,7 @@ from workshop.review import (
     review_board,
     text_bar,
 )
-from workshop.store import Store
+from workshop.storage.store import Store
 
 
 def _number(value: Decimal | None) -> str | None:

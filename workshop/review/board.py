@@ -15,8 +15,8 @@ from typing import Any
 
 from workshop import models as m
 from workshop.errors import ValidationFailed
-from workshop.facilitation import cycle_status
-from workshop.store import Store
+from workshop.planning import cycle_status
+from workshop.storage.store import Store
 
 NO_OWNER = "(no owner)"
 
@@ -358,17 +358,3 @@ def review_board(store: Store, session_id: int, today: dt.date) -> ReviewBoard:
         owners=owners,
         titles={i.id: i.title for i in items if i.id is not None and i.id in referred},
     )
-
-
-def status_report(board: ReviewBoard) -> dict[str, Any]:
-    """The review summary as JSON-ready data (what `workshop status --json` prints)."""
-    from workshop.review_report import board_report
-
-    return board_report(board)
-
-
-def progress_context(store: Store, session_id: int, today: dt.date) -> dict[str, Any] | None:
-    """Data for the exported plan's "Progress" section, or None when the session has no review."""
-    from workshop.review_report import progress_report
-
-    return progress_report(store, session_id, today)

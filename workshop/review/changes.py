@@ -15,8 +15,8 @@ from typing import Any
 
 from workshop import models as m
 from workshop.errors import ValidationFailed
-from workshop.review import with_unit
-from workshop.store import Change, Store
+from workshop.review.board import with_unit
+from workshop.storage.store import Change, Store
 
 
 class ChangeKind(StrEnum):

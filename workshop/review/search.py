@@ -1,6 +1,6 @@
 """Across sessions: full-text search over every session, and then-and-now comparison.
 
-The search index (an FTS5 table kept in sync by triggers, see `workshop.schema`) holds
+The search index (an FTS5 table kept in sync by triggers, see `workshop.storage.schema`) holds
 term names and definitions, action items and review notes of every session. User text
 is never passed to FTS5 as query syntax: each word is quoted, so `"`, `*`, `AND (` and
 the like are searched for as words, never parsed.
@@ -16,7 +16,7 @@ from workshop import models as m
 from workshop import steps
 from workshop.blind_round import disclose
 from workshop.errors import StorageError, ValidationFailed
-from workshop.store import Store
+from workshop.storage.store import Store
 
 MATCH_START = "\x02"
 """Marks where a matched word starts in `SearchHit.snippet`."""

@@ -1,7 +1,7 @@
 """The follow-up review commands: `workshop review [ID]` and `workshop status ID [--json]`.
 
-`workshop` registers `COMMANDS` from here. The helpers of `workshop.cli` are imported when
-a command runs, not at import time, because `workshop.cli` imports this module itself.
+`workshop.cli.commands` registers `COMMANDS` from here; the shared helpers come from
+`workshop.cli.common`, which imports neither command module.
 `status` never imports Textual, so it runs anywhere, for people who never open the app.
 Its text is terminal-safe and its JSON escapes every control character, so a title edited
 by hand cannot act on the terminal that shows it.
@@ -10,17 +10,16 @@ by hand cannot act on the terminal that shows it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
 
 import click
 
 from workshop.blind_round import Disclosure, disclose
+from workshop.cli import common
+from workshop.cli.common import database_path, fail, open_store, user_errors
 from workshop.models import ReviewNote
-from workshop.review import (
+from workshop.review.board import (
     NO_OWNER,
     KpiStatus,
     ReviewBoard,
@@ -30,31 +29,16 @@ from workshop.review import (
     text_bar,
     with_unit,
 )
-from workshop.review_report import assessment_report
+from workshop.review.report import assessment_report, board_report
 from workshop.text import json_safe, terminal_safe
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _user_errors(command: F) -> F:
-    """`workshop.cli.user_errors`, looked up when the command runs (one line on stderr, exit 2)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from workshop.cli import user_errors
-
-        return user_errors(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.command()
 @click.argument("session_id", type=int, required=False)
 @click.pass_context
-@_user_errors
+@user_errors
 def review(ctx: click.Context, session_id: int | None) -> None:
     """Open a session in review mode: since last time, progress, KPIs (default: the latest)."""
-    from workshop.cli import database_path, fail, launch_tui, open_store
 
     with open_store(ctx) as store:
         if session_id is None:
@@ -65,7 +49,7 @@ def review(ctx: click.Context, session_id: int | None) -> None:
             session_id = summaries[0].session.id
         else:
             store.get_session(session_id)
-    launch_tui(database_path(ctx), session_id=session_id, review=True)
+    common.launch_tui(database_path(ctx), session_id=session_id, review=True)
 
 
 @click.command()
@@ -78,18 +62,16 @@ def review(ctx: click.Context, session_id: int | None) -> None:
     help="Count overdue items as of this date (YYYY-MM-DD; default: today).",
 )
 @click.pass_context
-@_user_errors
+@user_errors
 def status(ctx: click.Context, session_id: int, as_json: bool, as_of: dt.datetime | None) -> None:
     """Print the review summary of a session: overdue, open, done since last review, KPIs, notes."""
-    from workshop.cli import open_store
-    from workshop.review import status_report
 
     today = as_of.date() if as_of else dt.date.today()
     with open_store(ctx) as store:
         board = review_board(store, session_id, today)
         assessment = disclose(store, session_id)
     if as_json:
-        report = status_report(board) | {"assessment": assessment_report(assessment)}
+        report = board_report(board) | {"assessment": assessment_report(assessment)}
         click.echo(json_safe(json.dumps(report, indent=2, ensure_ascii=False)))
     else:
         lines = [*status_lines(board), *assessment_lines(assessment)]
