@@ -149,9 +149,7 @@ class ExportScreen(WorkshopNode, Screen[None]):
                 fmt,
                 today=self.workshop.clock().date(),
             )
-            written = write_atomically(
-                path, text, force=force, protect=self.workshop.store.path
-            )
+            written = write_atomically(path, text, force=force, protect=self.workshop.store.path)
         except WorkshopError as error:
             self._error(str(error))
             return

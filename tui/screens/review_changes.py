@@ -76,9 +76,7 @@ class ChangesScreen(WorkshopNode, Screen[None]):
     def load(self) -> None:
         """Read and word the change log off the UI thread."""
         kinds = [self.kind] if self.kind else None
-        lines = what_changed(
-            self.workshop.store, self.session_id, since=self.since, kinds=kinds
-        )
+        lines = what_changed(self.workshop.store, self.session_id, since=self.since, kinds=kinds)
         self.app.call_from_thread(self._show, lines)
 
     def show_failure(self, message: str) -> None:

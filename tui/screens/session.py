@@ -226,9 +226,7 @@ class SessionScreen(WorkshopNode, Screen[None]):
             from workshop.gates import record_gate
 
             try:
-                record_gate(
-                    self.workshop.store, self.session_id, leaving, reason, bool(proceed)
-                )
+                record_gate(self.workshop.store, self.session_id, leaving, reason, bool(proceed))
             except WorkshopError as error:
                 self.status = f"✗ {error}"
             if proceed:

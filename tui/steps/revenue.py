@@ -123,9 +123,7 @@ class RevenueStep(StepPane):
     def _show_plan(self) -> None:
         """Show the stages, their volumes, the picture and the summary of the current cycle."""
         state = self.cycle
-        terms = {
-            t.id or 0: t.name for t in self.workshop.store.rows(m.Term, self.session_id)
-        }
+        terms = {t.id or 0: t.name for t in self.workshop.store.rows(m.Term, self.session_id)}
         won = state.won_index
         self.table.set_rows(
             (stage.id or 0, stage_cells(i, stage, state.plan, i == won, terms))

@@ -177,9 +177,7 @@ class TermsStep(StepPane):
     def gate_reason(self) -> str | None:
         """Terms not signed off by both teams, from the list on screen once it has loaded."""
         if not self._loaded:  # left before the first load finished: ask the store directly
-            return glossary.gate_reason(
-                unsigned_terms(self.workshop.store, self.session_id)
-            )
+            return glossary.gate_reason(unsigned_terms(self.workshop.store, self.session_id))
         return glossary.gate_reason(self.terms.values())
 
     def _selected(self) -> m.Term | None:
@@ -278,9 +276,7 @@ class TermsStep(StepPane):
             if withdrawing
             else f"{term.name} signed off for {team.value} by {who}"
         )
-        saved = self.persist(
-            lambda: toggle_sign_off(self.workshop.store, term, team, who), summary
-        )
+        saved = self.persist(lambda: toggle_sign_off(self.workshop.store, term, team, who), summary)
         if saved is None:
             return
         self._show(saved)
