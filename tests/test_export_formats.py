@@ -8,6 +8,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from test_export_fixtures import HOSTILE, TODAY, add_full_session, add_hostile_session
 
@@ -164,3 +166,62 @@ def test_json_is_the_session_file(store: Store, full: int) -> None:
     text = render(store, full, "json")
     assert text == export_json(store, full)
     assert json.loads(text)["session"]["title"] == "Q3 revenue alignment"
+
+
+def _oracle_todo(item: dict[str, object], title: str) -> str:
+    """What icalendar itself writes for the item's component (the fast writer's oracle)."""
+    from workshop.export.ics import _todo
+
+    return str(_todo(item, STAMP, title).to_ical().decode("utf-8"))
+
+
+STAMP = dt.datetime(2026, 11, 17, tzinfo=dt.UTC)
+
+
+def _exported_items(store: Store, session_id: int) -> list[dict[str, object]]:
+    from workshop.export import build_context
+
+    context = build_context(store, session_id, today=TODAY, tables=False)
+    return [item for item in context["actions"]["all"] if item["due"]]
+
+
+@pytest.mark.parametrize("which", ["full", "hostile"])
+def test_ics_todos_are_byte_for_byte_what_icalendar_writes(store: Store, which: str) -> None:
+    from workshop.export.ics import _todo_text
+
+    session = add_full_session(store) if which == "full" else add_hostile_session(store)
+    assert session.id is not None
+    items = _exported_items(store, session.id)
+    assert items and any(item["status"] == "done" for item in items)
+    for item in items:
+        assert _todo_text(item, STAMP, session.title) == _oracle_todo(item, session.title)
+
+
+FOLD_TEXT = st.lists(
+    st.sampled_from(["a", " ", ",", ";", "\\", "\n", "é", "€", "🚀", "\u202e", "x" * 20]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=FOLD_TEXT, description=FOLD_TEXT, owner=FOLD_TEXT, done=st.booleans())
+def test_ics_fast_writer_folds_and_escapes_as_icalendar(
+    title: str, description: str, owner: str, done: bool
+) -> None:
+    """Long lines, multi-byte characters at the fold, escapes at the fold: all as icalendar."""
+    from workshop.export.ics import _todo_text
+
+    item: dict[str, object] = {
+        "id": 7,
+        "title": title,
+        "description": description,
+        "owner": owner,
+        "serves": [owner, title] if owner else [],
+        "due": "2026-12-01",
+        "status": "done" if done else "blocked",
+        "priority": "high",
+        "category": "content",
+        "team": "sales",
+        "done_at": "2026-11-20T10:30:00+02:00" if done else None,
+    }
+    assert _todo_text(item, STAMP, title) == _oracle_todo(item, title)
