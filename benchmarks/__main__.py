@@ -4,7 +4,7 @@ Each time is also given as a ratio to a bare Textual hello-world app started the
 the same run, so a slower or busier machine moves both alike. Start-ups run in fresh processes,
 alternated, and the best of the rounds counts (the least disturbed by the rest of the machine).
 The other figures run in their own processes: see startup.py, large_session.py,
-save_latency.py, export_markdown.py and export_ics.py. Nothing here is a test; it prints figures.
+save_latency.py, export_markdown.py, export_reviewed.py and export_ics.py. Nothing here is a test; it prints figures.
 """
 
 from __future__ import annotations
@@ -264,6 +264,8 @@ def main() -> None:
             cli(folder, listed, hello, rounds)
     with section("Markdown export (benchmarks.export_markdown)"):
         export(max(5, rounds * 2))
+    with section("Markdown export of a reviewed session (benchmarks.export_reviewed)"):
+        export(max(5, rounds * 2), "export_reviewed")
     with section("Calendar export (benchmarks.export_ics)"):
         export(max(3, rounds), "export_ics")
     print(f"\nTotal {time.perf_counter() - started:.0f} s")

@@ -28,6 +28,7 @@ from workshop.assessment import (
     team_score,
 )
 from workshop.errors import ValidationFailed
+from workshop.storage.rows import SessionRows
 from workshop.storage.store import Store
 
 MIDDLE_SCORE = 3
@@ -146,6 +147,11 @@ def disclose(store: Store, session_id: int) -> Disclosure:
     return disclosed(store.get_session(session_id), read_round(store, session_id))
 
 
+def disclosure_of(rows: SessionRows) -> Disclosure:
+    """What of the round in a session's rows may be shown now (see Disclosure)."""
+    return disclosed(rows.session, round_of(rows.statements, rows.answers))
+
+
 def disclosed(session: m.Session, rows: Sequence[RoundRow]) -> Disclosure:
     """What of `rows`, the session's round as read, may be shown now (see Disclosure)."""
     scored = {team: scored_count(rows, team) for team in TEAMS}
@@ -208,10 +214,15 @@ def seed_statements(store: Store, session_id: int) -> list[m.Statement]:
 
 
 def read_round(store: Store, session_id: int) -> list[RoundRow]:
+    """The session's round read from the store (see `round_of`)."""
+    return round_of(store.rows(m.Statement, session_id), store.rows(m.Answer, session_id))
+
+
+def round_of(statements: Iterable[m.Statement], answers: Iterable[m.Answer]) -> list[RoundRow]:
     """Every statement in order with each team's score: its consensus, else its people's mean."""
     consensus: dict[tuple[int, str], int] = {}
     people: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for answer in store.rows(m.Answer, session_id):
+    for answer in answers:
         team = answer.team.value
         if team not in TEAMS:
             continue
@@ -226,7 +237,7 @@ def read_round(store: Store, session_id: int) -> list[RoundRow]:
         return team_score(people.get((statement_id, team), []))
 
     rows = []
-    for number, statement in enumerate(store.rows(m.Statement, session_id), start=1):
+    for number, statement in enumerate(statements, start=1):
         assert statement.id is not None
         scores = StatementScores(
             statement_id=statement.id,

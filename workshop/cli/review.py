@@ -15,21 +15,22 @@ from decimal import Decimal
 
 import click
 
-from workshop.blind_round import Disclosure, disclose
+from workshop.blind_round import Disclosure, disclosure_of
 from workshop.cli import common
 from workshop.cli.common import database_path, fail, open_store, user_errors
 from workshop.models import ReviewNote
 from workshop.review.board import (
     NO_OWNER,
     KpiStatus,
-    ReviewBoard,
-    ReviewItem,
+    PlacedRow,
+    ReviewSummary,
     Section,
-    review_board,
+    summary_from_rows,
     text_bar,
     with_unit,
 )
 from workshop.review.report import assessment_report, board_report
+from workshop.storage.rows import read_session, stored_moment
 from workshop.text import json_safe, terminal_safe
 
 
@@ -68,8 +69,8 @@ def status(ctx: click.Context, session_id: int, as_json: bool, as_of: dt.datetim
 
     today = as_of.date() if as_of else dt.date.today()
     with open_store(ctx) as store:
-        board = review_board(store, session_id, today)
-        assessment = disclose(store, session_id)
+        rows = read_session(store, session_id)
+    board, assessment = summary_from_rows(rows, today), disclosure_of(rows)
     if as_json:
         report = board_report(board) | {"assessment": assessment_report(assessment)}
         click.echo(json_safe(json.dumps(report, indent=2, ensure_ascii=False)))
@@ -101,18 +102,19 @@ def assessment_lines(round_: Disclosure) -> list[str]:
     return lines
 
 
-def _item_line(row: ReviewItem, today: dt.date) -> str:
-    item = row.item
-    owner = row.owner if row.owner != NO_OWNER else "no owner"
-    due = f"due {item.due.isoformat()}" if item.due else "no due date"
-    if row.section is Section.OVERDUE and item.due:
-        due += f", {_plural((today - item.due).days, 'day')} late"
-    if row.section is Section.DONE and item.done_at:
-        due = f"done {item.done_at.date().isoformat()}"
-    return f"  - {item.title} — {owner} ({item.team.value}), {item.status.value}, {due}"
+def _item_line(placed: PlacedRow, today: dt.date) -> str:
+    item, section, owner = placed
+    owner = owner if owner != NO_OWNER else "no owner"
+    due = f"due {item['due']}" if item["due"] else "no due date"
+    if section is Section.OVERDUE and item["due"]:
+        late = (today - dt.date.fromisoformat(item["due"])).days
+        due += f", {_plural(late, 'day')} late"
+    if section is Section.DONE and (done_at := stored_moment(item["done_at"])):
+        due = f"done {done_at.date().isoformat()}"
+    return f"  - {item['title']} — {owner} ({item['team']}), {item['status']}, {due}"
 
 
-def status_lines(board: ReviewBoard) -> list[str]:
+def status_lines(board: ReviewSummary) -> list[str]:
     """The review summary as plain text lines, as `workshop status` prints them."""
     session = board.session
     organisation = f" — {session.organisation}" if session.organisation else ""
@@ -133,7 +135,7 @@ def status_lines(board: ReviewBoard) -> list[str]:
         Section.DONE: f"Done since {board.since.date.isoformat()}",
     }
     for section, title in titles.items():
-        rows = board.section(section)
+        rows = board.placed(section)
         lines += ["", f"{title} ({len(rows)})"]
         lines += [_item_line(row, board.today) for row in rows] or ["  (none)"]
     lines += ["", "Progress by team"]
@@ -167,7 +169,7 @@ def _kpi_line(kpi: KpiStatus) -> str:
     )
 
 
-def _note_lines(board: ReviewBoard, note: ReviewNote) -> list[str]:
+def _note_lines(board: ReviewSummary, note: ReviewNote) -> list[str]:
     """A note as '  - 2026-12-15, Sam, on "Fix the sync": text', its further lines indented."""
     author = f", {note.author}" if note.author else ""
     about = board.about(note)

@@ -1,48 +1,29 @@
 """Action items as template data: sorted, flagged overdue, grouped by owner and by due month.
 
 Plans can hold tens of thousands of items and the export budget is 150 ms for 10,000, so
-the items are read as plain rows in one sorted query rather than validated one by one as
-models (which alone costs more than the budget). Every row was validated when it was saved,
-but a file edited by hand may hold anything, so each raw row gets a cheap check of the values
-this module relies on; a row that fails it is read again through the models, which report
-the table, the row and the field (DamagedData).
-For the same reason the rows of the plan's two large tables are written here, in the one
-pass over the items, instead of by a template loop: each group gets its table body as
-ready Markdown (`table_rows`, user text escaped with the `cell` filter).
+the items come as stored rows in plan order, checked but not validated as models (see
+`workshop.storage.rows`, which reads them). For the same reason the rows of the plan's two
+large tables are written here, in the one pass over the items, instead of by a template
+loop: each group gets its table body as ready Markdown (`table_rows`, user text escaped
+with the `cell` filter).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Iterable
 from typing import Any
 
 from workshop import models as m
 from workshop.export.escape import cell, is_plain
-from workshop.storage.store import Store
-from workshop.text import find_control
+from workshop.storage.rows import Row, is_overdue
 
 STATUSES: tuple[str, ...] = tuple(status.value for status in m.ActionStatus)
-_PRIORITIES = frozenset(priority.value for priority in m.Priority)
-_TEAMS = frozenset(team.value for team in m.Team)
-_CATEGORIES = frozenset(category.value for category in m.Category)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 NO_DUE_DATE = "No due date"
 UNASSIGNED = "Unassigned"
 OVERDUE_MARK = ", **overdue**"
 """What the tables print after the status of an overdue item."""
 
-_COLUMNS = (
-    "id", "title", "description", "owner_id", "team", "category", "priority", "due",
-    "status", "term_id", "stage_id", "statement_id", "done_at",
-)  # fmt: skip
-# Plan order: earliest due first and undated last, then the most urgent (an unknown priority
-# after the known ones), then the order of entry. SQLite sorts faster than Python here.
-_ORDER = (
-    "due IS NULL, due, CASE priority "
-    + " ".join(f"WHEN '{p.value}' THEN {p.rank}" for p in m.PRIORITY_ORDER)
-    + " ELSE 9 END, id"
-)
 _MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -65,48 +46,19 @@ def _serves(row: dict[str, Any], names: dict[str, dict[Any, Any]]) -> list[str]:
     return serves
 
 
-def _plausible(item: dict[str, Any]) -> bool:
-    """Whether a raw row holds values of the kinds the plan relies on (a cheap check, not
-    the model's full validation)."""
-    title, description, due = item["title"], item["description"], item["due"]
-    return (
-        isinstance(title, str)
-        and isinstance(description, str)
-        and item["status"] in STATUSES
-        and item["priority"] in _PRIORITIES
-        and item["category"] in _CATEGORIES
-        and item["team"] in _TEAMS
-        and (due is None or (isinstance(due, str) and _ISO_DATE.fullmatch(due) is not None))
-        and find_control(title) is None
-        and find_control(description, multiline=True) is None
-    )
-
-
-def _refuse_damaged(store: Store, session_id: int, items: list[dict[str, Any]]) -> None:
-    """Raise DamagedData, naming table, row and field, if any raw row fails the cheap check."""
-    if not all(_plausible(item) for item in items):
-        store.rows(m.ActionItem, session_id)  # validates every row: raises for the bad ones
-
-
 def action_items(
-    store: Store,
-    session_id: int,
+    rows: Iterable[Row],
     today: dt.date,
     names: dict[str, dict[Any, Any]],
     *,
     tables: bool = True,
 ) -> dict[str, Any]:
-    """The `actions` entry of the template context (see docs/templates.md).
+    """The `actions` entry of the template context (see docs/templates.md), from the stored
+    rows in plan order (`SessionRows.action_items`, the plan's columns).
 
     Without `tables` the groups' `table_rows` are left empty (CSV and ICS do not print them).
     """
-    # Each row dict becomes the item itself: no second dict per item.
-    items: list[dict[str, Any]] = store.database.query(
-        f"SELECT {', '.join(_COLUMNS)} FROM {m.ActionItem.table} "
-        f"WHERE session_id = ? ORDER BY {_ORDER}",
-        (session_id,),
-    )
-    _refuse_damaged(store, session_id, items)
+    items = [row.copy() for row in rows]  # the plan adds its keys to a copy of each row
     people: dict[Any, m.Participant] = names["participants"]
     owner_names = {key: person.name for key, person in people.items()}
     owner_teams = {key: person.team.value for key, person in people.items()}
@@ -129,7 +81,7 @@ def action_items(
             month = due_month
             month_items, month_rows = by_month.setdefault(month, ([], []))
         item["due_month"] = month
-        item["overdue"] = late = due is not None and due < cutoff and status != "done"
+        item["overdue"] = late = is_overdue(item, cutoff)
         item["serves"] = serves = (
             _serves(item, names)
             if item["term_id"] or item["stage_id"] or item["statement_id"]

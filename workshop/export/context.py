@@ -1,5 +1,8 @@
 """The template context: one session read from the store and shaped as plain data.
 
+The session is read once (`workshop.storage.rows.read_session`, one query a table); the plan,
+the assessment and the Progress section are all built from those rows.
+
 Every exporter (Markdown, CSV, ICS) reads this one context, so the formats never disagree.
 Values are dicts, lists, str, int, bool, Decimal or None; dates are ISO strings. User text is
 left as typed: escaping is the template's job (its filters), never the context's.
@@ -10,17 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from workshop import models as m
 from workshop import steps
 from workshop.assessment import INDEX_RULE, Gap
-from workshop.blind_round import Disclosure, disclose
+from workshop.blind_round import Disclosure, disclosure_of
 from workshop.cycle import won_index, work_out
 from workshop.export.actions import action_items
 from workshop.revenue import ROUNDING_RULE
-from workshop.review.report import progress_report
+from workshop.review.board import KpiStatus, kpi_statuses_of
+from workshop.review.report import progress_of
+from workshop.storage.rows import SessionRows, read_session
 from workshop.storage.store import Store
 
 TEAM_LABELS: dict[str, str] = {team.value: team.value.capitalize() for team in m.Team}
@@ -46,31 +52,34 @@ def build_context(
 
     `tables=False` leaves the action tables' Markdown rows out, for the CSV and ICS exports.
     """
-    session = store.get_session(session_id)
+    return context_of(read_session(store, session_id), today=today, tables=tables)
+
+
+def context_of(
+    rows: SessionRows, *, today: dt.date | None = None, tables: bool = True
+) -> dict[str, Any]:
+    """The documented template context of the session in `rows` (no store access)."""
+    session = rows.session
     today = today or dt.date.today()
-    participants = store.rows(m.Participant, session_id)
-    statements = store.rows(m.Statement, session_id)  # what action items serve, by gap
-    terms = store.rows(m.Term, session_id)
-    stages = store.rows(m.Stage, session_id)
     names: dict[str, dict[Any, Any]] = {
-        "participants": {p.id: p for p in participants},
-        "terms": {t.id: t.name for t in terms},
-        "stages": {s.id: s.name for s in stages},
-        "statements": {s.id: s.theme or s.text for s in statements},
+        "participants": {p.id: p for p in rows.participants},
+        "terms": {t.id: t.name for t in rows.terms},
+        "stages": {s.id: s.name for s in rows.stages},
+        "statements": {s.id: s.theme or s.text for s in rows.statements},  # what items serve
     }
     return {
         "today": today.isoformat(),
         "session": _session(session),
-        "teams": _teams(participants),
-        "assessment": _assessment(disclose(store, session_id)),
-        "glossary": _glossary(terms),
-        "revenue": _revenue(store.rows(m.RevenueGoal, session_id), stages, names["terms"]),
-        "actions": action_items(store, session_id, today, names, tables=tables),
-        "progress": progress_report(store, session_id, today),
-        "cadence": [_cadence(c, session.date) for c in store.rows(m.Cadence, session_id)],
-        "kpis": _kpis(store.rows(m.Kpi, session_id), store.rows(m.KpiReading, session_id)),
-        "gates": [_gate(g) for g in store.rows(m.Gate, session_id)],
-        "timeboxes": _timeboxes(store.rows(m.Timebox, session_id)),
+        "teams": _teams(rows.participants),
+        "assessment": _assessment(disclosure_of(rows)),
+        "glossary": _glossary(rows.terms),
+        "revenue": _revenue(rows.revenue_goals, rows.stages, names["terms"]),
+        "actions": action_items(rows.action_items, today, names, tables=tables),
+        "progress": progress_of(rows, today),
+        "cadence": [_cadence(c, session.date) for c in rows.cadences],
+        "kpis": _kpis(kpi_statuses_of(rows.kpis, rows.kpi_readings)),
+        "gates": [_gate(g) for g in rows.gates],
+        "timeboxes": _timeboxes(rows.timeboxes),
         "cost_of_misalignment": _cost(session),
         "rules": {"rounding": ROUNDING_RULE, "index": INDEX_RULE},
     }
@@ -91,7 +100,7 @@ def _session(session: m.Session) -> dict[str, Any]:
     }
 
 
-def _teams(participants: list[m.Participant]) -> list[dict[str, Any]]:
+def _teams(participants: Sequence[m.Participant]) -> list[dict[str, Any]]:
     by_team: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for person in participants:
         by_team[person.team.value].append(
@@ -155,7 +164,7 @@ def _sign_off(by: str | None, at: dt.datetime | None) -> dict[str, Any] | None:
     return None if at is None else {"by": by or "", "at": moment(at)}
 
 
-def _glossary(terms: list[m.Term]) -> dict[str, Any] | None:
+def _glossary(terms: Sequence[m.Term]) -> dict[str, Any] | None:
     if not terms:
         return None
     rows = [
@@ -180,7 +189,7 @@ def _glossary(terms: list[m.Term]) -> dict[str, Any] | None:
 
 
 def _revenue(
-    goals: list[m.RevenueGoal], stages: list[m.Stage], term_names: dict[int | None, str]
+    goals: Sequence[m.RevenueGoal], stages: Sequence[m.Stage], term_names: dict[int | None, str]
 ) -> dict[str, Any] | None:
     goal = goals[0] if goals else None
     if goal is None and not stages:
@@ -277,13 +286,10 @@ def _cadence(cadence: m.Cadence, workshop_day: dt.date) -> dict[str, Any]:
     }
 
 
-def _kpis(kpis: list[m.Kpi], readings: list[m.KpiReading]) -> list[dict[str, Any]]:
-    latest: dict[int, m.KpiReading] = {}
-    for reading in sorted(readings, key=lambda r: (r.date, r.id or 0)):
-        latest[reading.kpi_id] = reading
+def _kpis(statuses: Sequence[KpiStatus]) -> list[dict[str, Any]]:
     rows = []
-    for kpi in kpis:
-        last = latest.get(kpi.id or 0)
+    for status in statuses:
+        kpi, last = status.kpi, status.latest
         rows.append(
             {
                 "name": kpi.name,
@@ -298,7 +304,7 @@ def _kpis(kpis: list[m.Kpi], readings: list[m.KpiReading]) -> list[dict[str, Any
                     "date": last.date.isoformat(),
                     "note": last.note,
                 },
-                "on_track": kpi.is_on_track(last.value if last else None),
+                "on_track": status.on_track,
             }
         )
     return rows
@@ -325,7 +331,7 @@ def _signed_clock(seconds: int) -> str:
     return ("+" if seconds > 0 else "−") + _clock(abs(seconds))
 
 
-def _timeboxes(timeboxes: list[m.Timebox]) -> list[dict[str, Any]]:
+def _timeboxes(timeboxes: Sequence[m.Timebox]) -> list[dict[str, Any]]:
     return [
         {
             "step": box.step,

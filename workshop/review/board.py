@@ -2,21 +2,36 @@
 
 Weeks after the workshop the same file is opened to see whether the plan is carried out.
 A review entry (date, reviewer) is the fixed point the next review counts from.
+
+The review is built from one read of the session (`workshop.storage.rows`) by pure
+functions: `summary_from_rows` works on the stored action items as they are, so the plan's
+Progress section of 10,000 items exports fast; `board_from_rows` adds the items as models,
+for the screen that edits them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from workshop import models as m
-from workshop.errors import ValidationFailed
+from workshop.errors import DamagedData, ValidationFailed
 from workshop.planning import cycle_status
-from workshop.storage.store import Store
+from workshop.storage.rows import (
+    BoardRows,
+    ReviewRows,
+    Row,
+    is_overdue,
+    read_board,
+    stored_moment,
+)
+from workshop.storage.store import Store, damaged, from_row
 
 NO_OWNER = "(no owner)"
 
@@ -43,16 +58,21 @@ class SincePoint:
 
 
 def since_point(store: Store, session_id: int, today: dt.date) -> SincePoint:
+    """The session's fixed point as of `today`, read from the store (see `since_from`)."""
+    return since_from(store.get_session(session_id), store.rows(m.Review, session_id), today)
+
+
+def since_from(session: m.Session, reviews: Iterable[m.Review], today: dt.date) -> SincePoint:
     """The previous review (dated before `today`), or the workshop date when there is none.
 
     Reviews dated today are skipped, so reopening the review later the same day still
     counts from the previous one.
     """
-    earlier = [r for r in store.rows(m.Review, session_id) if r.date < today]
+    earlier = [r for r in reviews if r.date < today]
     if earlier:
         latest = max(earlier, key=lambda r: (r.date, r.id or 0))
         return SincePoint(latest.date, latest)
-    return SincePoint(store.get_session(session_id).date, None)
+    return SincePoint(session.date, None)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -77,51 +97,58 @@ class ReviewItem:
     owner: str
 
 
+class PlacedRow(NamedTuple):
+    """One row of the "since last time" view as stored: the item's row, section and owner.
+
+    A named tuple rather than a dataclass: a plan of 10,000 items makes as many, quickly.
+    """
+
+    row: Row
+    section: Section
+    owner: str
+
+
 _STATUS_ORDER = {
-    m.ActionStatus.BLOCKED: 0,
-    m.ActionStatus.IN_PROGRESS: 1,
-    m.ActionStatus.OPEN: 2,
-    m.ActionStatus.DONE: 3,
+    m.ActionStatus.BLOCKED.value: 0,
+    m.ActionStatus.IN_PROGRESS.value: 1,
+    m.ActionStatus.OPEN.value: 2,
+    m.ActionStatus.DONE.value: 3,
 }
+_PRIORITY_RANK = {priority.value: priority.rank for priority in m.Priority}
+_DONE = m.ActionStatus.DONE.value
 
 
 def since_last_time(
-    items: Iterable[m.ActionItem], owners: dict[int, str], since: SincePoint, today: dt.date
-) -> list[ReviewItem]:
+    rows: Iterable[Row], owners: dict[int, str], since: SincePoint, today: dt.date
+) -> list[PlacedRow]:
     """Overdue items first (earliest due), then open and blocked items by owner, then done since.
 
-    Items done before `since` are left out: they were reviewed last time.
+    Items done before `since` are left out: they were reviewed last time. `rows` are stored
+    action items (`workshop.storage.rows`): ISO dates compare as the dates they name.
     """
-    overdue: list[m.ActionItem] = []
-    still_open: list[m.ActionItem] = []
-    done: list[m.ActionItem] = []
-    for item in items:
-        if item.is_overdue(today):
-            overdue.append(item)
-        elif item.status is not m.ActionStatus.DONE:
-            still_open.append(item)
-        elif item.done_at is not None and _aware(item.done_at) >= since.start:
-            done.append(item)
-
-    def owner(item: m.ActionItem) -> str:
-        return owners.get(item.owner_id or 0, NO_OWNER)
-
-    overdue.sort(key=lambda i: (i.due or today, i.priority.rank, i.id or 0))
-    still_open.sort(
-        key=lambda i: (
-            i.owner_id is None or i.owner_id not in owners,
-            owner(i).casefold(),
-            _STATUS_ORDER[i.status],
-            i.due is None,
-            i.due or today,
-            i.id or 0,
-        )
-    )
-    done.sort(key=lambda i: (-_aware(i.done_at or since.start).timestamp(), i.id or 0))
+    cutoff, start = today.isoformat(), since.start
+    overdue: list[tuple[Any, ...]] = []
+    still_open: list[tuple[Any, ...]] = []
+    done: list[tuple[Any, ...]] = []
+    for row in rows:
+        owner_id, due, status = row["owner_id"], row["due"], row["status"]
+        owner = owners.get(owner_id or 0, NO_OWNER)
+        if is_overdue(row, cutoff):
+            overdue.append((due, _PRIORITY_RANK[row["priority"]], row["id"], row, owner))
+        elif status != _DONE:
+            unowned = owner_id is None or owner_id not in owners
+            order = (unowned, owner.casefold(), _STATUS_ORDER[status], due is None, due or "")
+            still_open.append((*order, row["id"], row, owner))
+        elif (moment := stored_moment(row["done_at"])) and (moment := _aware(moment)) >= start:
+            done.append((-moment.timestamp(), row["id"], row, owner))
+    # Each tuple holds the item's (unique) id before its row: sorting never compares rows.
+    overdue.sort()
+    still_open.sort()
+    done.sort()
     return [
-        *(ReviewItem(i, Section.OVERDUE, owner(i)) for i in overdue),
-        *(ReviewItem(i, Section.OPEN, owner(i)) for i in still_open),
-        *(ReviewItem(i, Section.DONE, owner(i)) for i in done),
+        *(PlacedRow(key[-2], Section.OVERDUE, key[-1]) for key in overdue),
+        *(PlacedRow(key[-2], Section.OPEN, key[-1]) for key in still_open),
+        *(PlacedRow(key[-2], Section.DONE, key[-1]) for key in done),
     ]
 
 
@@ -145,26 +172,24 @@ def text_bar(done: int, total: int, width: int = 10) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def _progress(
-    items: Sequence[m.ActionItem], groups: Iterable[Any], attribute: str
-) -> list[Progress]:
-    found = []
-    for group in groups:
-        mine = [i for i in items if getattr(i, attribute) is group]
-        if mine:
-            done = sum(1 for i in mine if i.status is m.ActionStatus.DONE)
-            found.append(Progress(str(group.value), done, len(mine)))
-    return found
+def _progress(rows: Sequence[Row], groups: Iterable[StrEnum], column: str) -> list[Progress]:
+    total = Counter(map(itemgetter(column), rows))
+    done = Counter([row[column] for row in rows if row["status"] == _DONE])
+    return [
+        Progress(group.value, done[group.value], total[group.value])
+        for group in groups
+        if total[group.value]
+    ]
 
 
-def progress_by_team(items: Sequence[m.ActionItem]) -> list[Progress]:
-    """Done out of all items for each team that has items, in team order."""
-    return _progress(items, m.Team, "team")
+def progress_by_team(rows: Sequence[Row]) -> list[Progress]:
+    """Done out of all stored action items for each team that has items, in team order."""
+    return _progress(rows, m.Team, "team")
 
 
-def progress_by_category(items: Sequence[m.ActionItem]) -> list[Progress]:
-    """Done out of all items for each category that has items, in category order."""
-    return _progress(items, m.Category, "category")
+def progress_by_category(rows: Sequence[Row]) -> list[Progress]:
+    """Done out of all stored action items for each category that has items, in category order."""
+    return _progress(rows, m.Category, "category")
 
 
 @dataclass(frozen=True)
@@ -224,12 +249,16 @@ def with_unit(value: Decimal | None, unit: str) -> str:
 
 
 def kpi_statuses(store: Store, session_id: int) -> list[KpiStatus]:
-    """Every KPI of the session with its readings in date order."""
-    readings = sorted(store.rows(m.KpiReading, session_id), key=lambda r: (r.date, r.id or 0))
-    return [
-        KpiStatus(kpi, tuple(r for r in readings if r.kpi_id == kpi.id))
-        for kpi in store.rows(m.Kpi, session_id)
-    ]
+    """Every KPI of the session with its readings in date order, read from the store."""
+    return kpi_statuses_of(store.rows(m.Kpi, session_id), store.rows(m.KpiReading, session_id))
+
+
+def kpi_statuses_of(kpis: Iterable[m.Kpi], readings: Iterable[m.KpiReading]) -> list[KpiStatus]:
+    """Every KPI with its readings in date order (a day's readings in the order entered)."""
+    by_kpi: dict[int | None, list[m.KpiReading]] = {}
+    for reading in sorted(readings, key=lambda r: (r.date, r.id or 0)):
+        by_kpi.setdefault(reading.kpi_id, []).append(reading)
+    return [KpiStatus(kpi, tuple(by_kpi.get(kpi.id, ()))) for kpi in kpis]
 
 
 def reviewer_name(session: m.Session, user: str | None) -> str:
@@ -302,13 +331,18 @@ def record_reading(
 
 
 @dataclass(frozen=True)
-class ReviewBoard:
-    """Everything the review view shows, read in one go (off the UI thread)."""
+class ReviewSummary:
+    """The review state of a session as of a day, built from its stored rows.
+
+    It is everything the review shows except the action items as models: the plan's Progress
+    section and `workshop status --json` print it (see `workshop.review.report`).
+    """
 
     session: m.Session
     today: dt.date
     since: SincePoint
-    items: tuple[ReviewItem, ...]
+    rows: tuple[PlacedRow, ...]
+    """The stored action items of the "since last time" view, in its order."""
     teams: tuple[Progress, ...]
     categories: tuple[Progress, ...]
     kpis: tuple[KpiStatus, ...]
@@ -318,9 +352,9 @@ class ReviewBoard:
     titles: dict[int, str] = field(default_factory=dict)
     """Titles of the action items that notes are about, by id."""
 
-    def section(self, section: Section) -> list[ReviewItem]:
-        """The rows of one section, in order."""
-        return [row for row in self.items if row.section is section]
+    def placed(self, section: Section) -> list[PlacedRow]:
+        """The stored rows of one section, in order."""
+        return [row for row in self.rows if row.section is section]
 
     def notes_on(self, action_item_id: int) -> list[m.ReviewNote]:
         """Progress notes on one item, newest first."""
@@ -337,24 +371,64 @@ class ReviewBoard:
         return self.titles.get(note.action_item_id) if note.action_item_id else None
 
 
-def review_board(store: Store, session_id: int, today: dt.date) -> ReviewBoard:
-    """Read the session's review state as of `today`."""
-    session = store.get_session(session_id)
-    owners = {p.id or 0: p.name for p in store.rows(m.Participant, session_id)}
-    items = store.rows(m.ActionItem, session_id)
-    notes = tuple(store.rows(m.ReviewNote, session_id))
-    referred = {n.action_item_id for n in notes if n.action_item_id}
-    since = since_point(store, session_id, today)
-    return ReviewBoard(
-        session=session,
+@dataclass(frozen=True, kw_only=True)
+class ReviewBoard(ReviewSummary):
+    """Everything the review view shows, read in one go (off the UI thread)."""
+
+    items: tuple[ReviewItem, ...]
+    """The rows of the "since last time" view with each action item as a model."""
+
+    def section(self, section: Section) -> list[ReviewItem]:
+        """The rows of one section, in order."""
+        return [row for row in self.items if row.section is section]
+
+
+def summary_from_rows(rows: ReviewRows, today: dt.date) -> ReviewSummary:
+    """The session's review state as of `today`, from its rows (no store access)."""
+    owners = {p.id or 0: p.name for p in rows.participants}
+    items = rows.action_items
+    referred = {n.action_item_id for n in rows.review_notes if n.action_item_id}
+    since = since_from(rows.session, rows.reviews, today)
+    return ReviewSummary(
+        session=rows.session,
         today=today,
         since=since,
-        items=tuple(since_last_time(items, owners, since, today)),
+        rows=tuple(since_last_time(items, owners, since, today)),
         teams=tuple(progress_by_team(items)),
         categories=tuple(progress_by_category(items)),
-        kpis=tuple(kpi_statuses(store, session_id)),
-        reviews=tuple(sorted(store.rows(m.Review, session_id), key=lambda r: (r.date, r.id or 0))),
-        notes=notes,
+        kpis=tuple(kpi_statuses_of(rows.kpis, rows.kpi_readings)),
+        reviews=tuple(sorted(rows.reviews, key=lambda r: (r.date, r.id or 0))),
+        notes=rows.review_notes,
         owners=owners,
-        titles={i.id: i.title for i in items if i.id is not None and i.id in referred},
+        titles={row["id"]: row["title"] for row in items if row["id"] in referred},
     )
+
+
+def board_from_rows(rows: BoardRows, today: dt.date) -> ReviewBoard:
+    """The review view as of `today`, from the session's rows (no store access).
+
+    Raises DamagedData naming every damaged action item (a file edited by hand).
+    """
+    summary = summary_from_rows(rows, today)
+    models = _action_models(rows.action_items)
+    items = (ReviewItem(models[p.row["id"]], p.section, p.owner) for p in summary.rows)
+    return ReviewBoard(**vars(summary), items=tuple(items))
+
+
+def _action_models(rows: Iterable[Row]) -> dict[int, m.ActionItem]:
+    """Every stored action item as a model, by id; or DamagedData listing every bad row."""
+    models: dict[int, m.ActionItem] = {}
+    problems: list[str] = []
+    for row in rows:
+        try:
+            models[row["id"]] = from_row(m.ActionItem, row)
+        except DamagedData as error:
+            problems += error.problems
+    if problems:
+        raise damaged(problems)
+    return models
+
+
+def review_board(store: Store, session_id: int, today: dt.date) -> ReviewBoard:
+    """Read the session's review state as of `today`."""
+    return board_from_rows(read_board(store, session_id), today)

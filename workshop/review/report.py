@@ -14,13 +14,14 @@ from workshop.blind_round import Disclosure
 from workshop.review.board import (
     NO_OWNER,
     KpiStatus,
+    PlacedRow,
     Progress,
-    ReviewBoard,
-    ReviewItem,
+    ReviewSummary,
     Section,
-    review_board,
+    summary_from_rows,
     text_bar,
 )
+from workshop.storage.rows import ReviewRows, read_session, stored_moment
 from workshop.storage.store import Store
 
 
@@ -28,21 +29,29 @@ def _number(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def _item_dict(row: ReviewItem, today: dt.date) -> dict[str, Any]:
-    item = row.item
-    late = (today - item.due).days if item.due and row.section is Section.OVERDUE else 0
+def _item_dict(placed: PlacedRow, today: dt.date) -> dict[str, Any]:
+    item, section, owner = placed
+    due, done_at = item["due"], item["done_at"]
     return {
-        "id": item.id,
-        "title": item.title,
-        "owner": row.owner if row.owner != NO_OWNER else None,
-        "team": item.team.value,
-        "category": item.category.value,
-        "priority": item.priority.value,
-        "status": item.status.value,
-        "due": item.due.isoformat() if item.due else None,
-        "days_late": late,
-        "done_at": item.done_at.isoformat() if item.done_at else None,
+        "id": item["id"],
+        "title": item["title"],
+        "owner": owner if owner != NO_OWNER else None,
+        "team": item["team"],
+        "category": item["category"],
+        "priority": item["priority"],
+        "status": item["status"],
+        "due": due,
+        "days_late": (today - dt.date.fromisoformat(due)).days
+        if section is Section.OVERDUE  # an overdue item has a due date
+        else 0,
+        "done_at": _moment_text(done_at) if done_at else None,
     }
+
+
+def _moment_text(stored: str) -> str | None:
+    """A stored timestamp as ISO text, as its model prints it ('…T10:05:00+00:00')."""
+    moment = stored_moment(stored)
+    return moment.isoformat() if moment else None
 
 
 def _kpi_dict(status: KpiStatus) -> dict[str, Any]:
@@ -74,7 +83,7 @@ def _progress_dict(progress: Progress) -> dict[str, Any]:
     }
 
 
-def _note_dict(board: ReviewBoard, note: m.ReviewNote) -> dict[str, Any]:
+def _note_dict(board: ReviewSummary, note: m.ReviewNote) -> dict[str, Any]:
     return {
         "date": note.date.isoformat(),
         "author": note.author,
@@ -115,7 +124,7 @@ def assessment_report(round_: Disclosure) -> dict[str, Any]:
     }
 
 
-def board_report(board: ReviewBoard) -> dict[str, Any]:
+def board_report(board: ReviewSummary) -> dict[str, Any]:
     """The review summary as JSON-ready data (what `workshop status --json` prints).
 
     Notes are all of the session's review notes, oldest first, each with the title of the
@@ -140,9 +149,9 @@ def board_report(board: ReviewBoard) -> dict[str, Any]:
         "last_review": (
             {"date": last.date.isoformat(), "reviewer": last.reviewer} if last else None
         ),
-        "overdue": [_item_dict(r, board.today) for r in board.section(Section.OVERDUE)],
-        "open": [_item_dict(r, board.today) for r in board.section(Section.OPEN)],
-        "done_since": [_item_dict(r, board.today) for r in board.section(Section.DONE)],
+        "overdue": [_item_dict(r, board.today) for r in board.placed(Section.OVERDUE)],
+        "open": [_item_dict(r, board.today) for r in board.placed(Section.OPEN)],
+        "done_since": [_item_dict(r, board.today) for r in board.placed(Section.DONE)],
         "progress": {
             "teams": [_progress_dict(p) for p in board.teams],
             "categories": [_progress_dict(p) for p in board.categories],
@@ -155,10 +164,15 @@ def board_report(board: ReviewBoard) -> dict[str, Any]:
 
 
 def progress_report(store: Store, session_id: int, today: dt.date) -> dict[str, Any] | None:
+    """The plan's "Progress" section of a session read from the store (see `progress_of`)."""
+    return progress_of(read_session(store, session_id), today)
+
+
+def progress_of(rows: ReviewRows, today: dt.date) -> dict[str, Any] | None:
     """Data for the exported plan's "Progress" section, or None when the session has no review."""
-    if not store.rows(m.Review, session_id):
+    if not rows.reviews:
         return None
-    board = review_board(store, session_id, today)
+    board = summary_from_rows(rows, today)
     report = board_report(board)
     done_total = sum(p.done for p in board.teams)
     total = sum(p.total for p in board.teams)
