@@ -20,6 +20,9 @@ UI = ("textual", "rich", "tui")
 """What the headless library and the commands that need no screen must never load."""
 TEMPLATE_ENGINES = ("jinja2", "icalendar", "markupsafe")
 """What only an export loads, so start-up stays fast."""
+BEFORE_THE_FIRST_FRAME = ("pydantic", "jinja2", "icalendar", "textual", "rich", "tui")
+"""What the `workshop` command must not load before it starts the app (issue 13: the models
+and their validators cost about 250 ms of start-up)."""
 
 HEADLESS_COMMANDS = """
 from workshop.cli import main
@@ -60,6 +63,7 @@ print(json.dumps(sorted(n for n in sys.modules if n.split(".")[0] in sys.argv[1]
         pytest.param(
             "import workshop.export, workshop.storage.store", TEMPLATE_ENGINES, id="export"
         ),
+        pytest.param("import workshop.cli", BEFORE_THE_FIRST_FRAME, id="command-start"),
     ],
 )
 def test_forbidden_packages_are_not_loaded(
