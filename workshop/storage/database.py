@@ -21,11 +21,22 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workshop.errors import DatabaseMoved, DatabaseRefused, StorageError
-from workshop.storage.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, split_sql
+from workshop.storage.schema import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    create_newest,
+    split_sql,
+)
 from workshop.storage.schema_check import schema_problem
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from workshop.storage.tables import KnownTable
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 15_000
@@ -268,6 +279,8 @@ class Database:
         self._lock = threading.RLock()
         self._identity: tuple[int, int] | None = None
         self._schema_cookie: int | None = None
+        self._utils: sqlite_utils.Database | None = None
+        self._tables: dict[str, KnownTable] = {}
         in_memory = str(path) == ":memory:"
         if not in_memory:
             self.path = self.path.expanduser()
@@ -340,15 +353,61 @@ class Database:
         return int(self.conn.execute("PRAGMA schema_version").fetchone()[0])
 
     @property
-    def db(self) -> Any:
-        """The same connection as a sqlite-utils Database, for scripts and tools.
+    def db(self) -> sqlite_utils.Database:
+        """The connection as a sqlite-utils Database (made on first use, as is its import).
 
-        Imported on first use: the app's start-up does not need it. Writes to the tables
-        that feed search need `transaction()` (outside it the schema is not trusted).
+        Use it under the connection's lock: inside `transaction()`, or through `rows_where`
+        and `row` for reads. Writes to the tables that feed search need `transaction()`
+        (outside it the schema is not trusted).
         """
-        import sqlite_utils
+        if self._utils is None or self._utils.conn is not self.conn:
+            from workshop.storage.tables import wrap
 
-        return sqlite_utils.Database(self.conn)
+            self._utils = wrap(self.conn)
+            self._tables = {}
+        return self._utils
+
+    def table(self, name: str) -> KnownTable:
+        """One of our tables, for sqlite-utils' get, insert, update, delete and rows_where."""
+        db = self.db
+        found = self._tables.get(name)
+        if found is None:
+            from workshop.storage.tables import KnownTable
+
+            found = self._tables[name] = KnownTable(db, name)
+        return found
+
+    def rows_where(
+        self,
+        table: str,
+        where: str | None = None,
+        args: tuple[Any, ...] = (),
+        *,
+        order_by: str | None = None,
+        select: str = "*",
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The rows of `table` matching `where` (sqlite-utils' `rows_where`), read whole."""
+        with self._lock:
+            try:
+                found = self.table(table).rows_where(
+                    where, args, order_by=order_by, select=select, limit=limit
+                )
+                return list(found)
+            except sqlite3.Error as error:
+                raise storage_error(error, self.path) from None
+
+    def row(self, table: str, row_id: int) -> dict[str, Any] | None:
+        """The row of `table` with primary key `row_id` (sqlite-utils' `get`), or None."""
+        from sqlite_utils.db import NotFoundError
+
+        with self._lock:
+            try:
+                return self.table(table).get(row_id)
+            except NotFoundError:
+                return None
+            except sqlite3.Error as error:
+                raise storage_error(error, self.path) from None
 
     @property
     def schema_version(self) -> int:
@@ -356,13 +415,20 @@ class Database:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def migrate(self) -> None:
-        """Apply every pending migration, each all-or-nothing with its version bump."""
+        """Bring the file to the newest schema, each step all-or-nothing with its version bump.
+
+        A new file is built at the newest version in one step; a file of an older version
+        goes through each migration it has not had.
+        """
         while (current := self.schema_version) < SCHEMA_VERSION:
             with self.transaction():
                 if self.schema_version != current:  # another process migrated meanwhile
                     continue
-                if current == 0:
+                if current == 0:  # a new file: the newest schema at once, from sqlite-utils
                     self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    create_newest(self.db)
+                    self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    continue
                 for statement in split_sql(MIGRATIONS[current]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {current + 1}")

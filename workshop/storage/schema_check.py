@@ -10,7 +10,8 @@ in an empty in-memory database:
   our references; an extra column is fine when a new row may leave it empty
   (`sqlite-utils add-column`);
 - each trigger of ours must be there unchanged, and no other trigger may sit on our tables;
-- an index of ours must not be changed (a missing one only costs speed);
+- an index of ours must not be changed (a missing one only costs speed); indexes are compared
+  by what they do, since a new file gets its indexes from sqlite-utils, spelled its own way;
 - extra tables, views, indexes and triggers on them are left alone: the app never reads
   or writes them (`sqlite-utils create-index`, `enable-fts`, `create-view`).
 """
@@ -31,6 +32,8 @@ Column = tuple[str, int, str | None, int]
 """(type, NOT NULL, default, position in the primary key) of a column."""
 Reference = tuple[str, str, str | None, str, str]
 """(table, column, referred column, ON UPDATE, ON DELETE) of a foreign key."""
+Index = tuple[str, bool, tuple[tuple[str | None, int, str], ...], str]
+"""(table, UNIQUE, key columns as (name, descending, collation), WHERE of a partial index)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Schema:
     """The tables, indexes and triggers our migrations make, up to one version."""
 
     tables: dict[str, Table]
-    indexes: dict[str, str]
+    indexes: dict[str, Index]
     triggers: dict[str, str]
 
 
@@ -84,6 +87,17 @@ def _table(conn: sqlite3.Connection, name: str, sql: str | None) -> Table:
     return Table(columns, references, None)
 
 
+def _index(conn: sqlite3.Connection, name: str, table: str, sql: str | None) -> Index:
+    """What an index does, however its statement is spelled (sqlite-utils quotes every name)."""
+    # Rows: seqno, cid, name, desc, coll, key.
+    info = conn.execute(f'PRAGMA index_xinfo("{name}")').fetchall()
+    keys = tuple((row[2], row[3], str(row[4])) for row in info if row[5])
+    statement = _normal(sql)
+    unique = statement.upper().startswith("CREATE UNIQUE ")
+    where = re.split(r"\bWHERE\b", statement, maxsplit=1, flags=re.IGNORECASE)[1:]
+    return table.casefold(), unique, keys, where[0].strip() if where else ""
+
+
 @functools.cache
 def expected_schema(version: int) -> Schema:
     """The schema our first `version` migrations build (computed once per version)."""
@@ -92,13 +106,17 @@ def expected_schema(version: int) -> Schema:
         for migration in MIGRATIONS[:version]:
             for statement in split_sql(migration):
                 conn.execute(statement)
-        objects = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+        objects = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
         return Schema(
             tables={
-                name: _table(conn, name, sql) for kind, name, sql in objects if kind == "table"
+                name: _table(conn, name, sql) for kind, name, _, sql in objects if kind == "table"
             },
-            indexes={name: _normal(sql) for kind, name, sql in objects if kind == "index" and sql},
-            triggers={name: _normal(sql) for kind, name, sql in objects if kind == "trigger"},
+            indexes={
+                name: _index(conn, name, table, sql)
+                for kind, name, table, sql in objects
+                if kind == "index" and sql
+            },
+            triggers={name: _normal(sql) for kind, name, _, sql in objects if kind == "trigger"},
         )
     finally:
         conn.close()
@@ -135,8 +153,11 @@ def schema_problem(conn: sqlite3.Connection, version: int, path: Path | str) -> 
     for name, (kind, table, actual) in found.items():
         if kind == "trigger" and name not in expected.triggers and table.casefold() in ours:
             return _foreign_trigger(name, table, actual, path)
-    for name, sql in expected.indexes.items():
-        if name in found and (found[name][0] != "index" or _normal(found[name][2]) != sql):
+    for name, index in expected.indexes.items():
+        if name not in found:
+            continue
+        kind, table, sql = found[name]
+        if kind != "index" or _index(conn, name, table, sql) != index:
             return f"the index {terminal_safe(name)} was changed"
     return None
 

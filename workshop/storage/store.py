@@ -2,6 +2,9 @@
 
 Every public write is one transaction (`BEGIN IMMEDIATE`) that changes the row and
 appends its entry to the change log together, so the log never disagrees with the data.
+Rows are read and written with sqlite-utils (`get`, `rows_where`, `insert`, `update`,
+`delete`) inside those transactions, where each of its writes is a savepoint; SQL is
+written here only for what it has no call for (the session list's counts, the next ids).
 """
 
 from __future__ import annotations
@@ -129,7 +132,7 @@ def damaged(problems: list[str]) -> DamagedData:
 
 
 class Store:
-    """The workshop database as typed operations; the only place that writes SQL for the app."""
+    """The workshop database as typed operations; the only place that writes to it for the app."""
 
     def __init__(
         self, path: Path | str, *, clock: Clock = utc_now, who: str = "", copy_hint: str = ""
@@ -181,12 +184,12 @@ class Store:
 
     def get(self, kind: type[R], row_id: int) -> R:
         """The row of `kind` with `row_id`, or NotFound."""
-        rows: list[dict[str, object]] = []
+        row = None
         if _SQLITE_MIN_INT <= row_id <= _SQLITE_MAX_INT:  # SQLite cannot even look a larger one up
-            rows = self.database.query(f"SELECT * FROM {kind.table} WHERE id = ?", (row_id,))
-        if not rows:
+            row = self.database.row(kind.table, row_id)
+        if row is None:
             raise NotFound(f"{kind.label} #{row_id} does not exist (it may have been deleted).")
-        return from_row(kind, rows[0])
+        return from_row(kind, row)
 
     def rows(
         self, kind: type[S], session_id: int, *, where: str = "", params: tuple[Any, ...] = ()
@@ -194,9 +197,8 @@ class Store:
         """Every row of `kind` in a session, in a stable order (position, then id)."""
         order = "position, id" if "position" in kind.model_fields else "id"
         clause = f" AND ({where})" if where else ""
-        rows = self.database.query(
-            f"SELECT * FROM {kind.table} WHERE session_id = ?{clause} ORDER BY {order}",
-            (session_id, *params),
+        rows = self.database.rows_where(
+            kind.table, f"session_id = ?{clause}", (session_id, *params), order_by=order
         )
         return _all_valid(kind, rows)
 
@@ -234,13 +236,13 @@ class Store:
 
     def create_session(self, session: Session) -> Session:
         """Save a new session and return it with its id."""
-        with self.database.transaction() as conn:
+        with self.database.transaction():
             row = to_row(session)
             row.pop("id")
             row["version"] = 1
-            new_id = self._insert(conn, Session.table, row)
+            new_id = self._insert(Session.table, row)
             created = session.model_copy(update={"id": new_id, "version": 1})
-            self._log(conn, new_id, created, "create", None, to_row(created))
+            self._log(new_id, created, "create", None, to_row(created))
         return created
 
     def add(self, record: S, session_id: int | None = None) -> S:
@@ -251,13 +253,13 @@ class Store:
         now = self.clock()
         update = {"session_id": target, "id": None, "version": 1, **_timestamps(record, now)}
         record = record.model_copy(update=update)
-        with self.database.transaction() as conn:
-            self._check_rules(conn, record)
+        with self.database.transaction():
+            self._check_rules(record)
             row = to_row(record)
             row.pop("id")
-            new_id = self._insert(conn, record.table, row)
+            new_id = self._insert(record.table, row)
             created = record.model_copy(update={"id": new_id})
-            self._log(conn, target, created, "create", None, to_row(created))
+            self._log(target, created, "create", None, to_row(created))
         return created
 
     def update(self, record: R) -> R:
@@ -266,81 +268,66 @@ class Store:
             raise ValidationFailed(f"{record.describe()} has not been saved yet.")
         row_id = record.id
         record = self._stamp(record)
-        with self.database.transaction() as conn:
-            before = self._current_row(conn, type(record), row_id, record.version)
+        with self.database.transaction():
+            before = self._current_row(type(record), row_id, record.version)
             if isinstance(record, SessionRecord):
                 # A row never changes session: its references and its log belong to that one.
                 if record.session_id is None:
                     record = record.model_copy(update={"session_id": before["session_id"]})
                 elif record.session_id != before["session_id"]:
                     raise ValidationFailed(f"{record.describe()} cannot move to another session.")
-            self._check_rules(conn, record)
+            self._check_rules(record)
             saved = record.model_copy(update={"version": record.version + 1})
             row = to_row(saved)
-            columns = [c for c in row if c != "id"]
-            assignments = ", ".join(f'"{c}" = ?' for c in columns)
             try:
-                conn.execute(
-                    f"UPDATE {record.table} SET {assignments} WHERE id = ?",
-                    [row[c] for c in columns] + [record.id],
-                )
+                self.database.table(record.table).update(row_id, _without_id(row))
             except OverflowError:
                 raise ValidationFailed(_TOO_LARGE) from None
-            self._log(conn, self._session_of(saved), saved, "update", before, row)
+            self._log(self._session_of(saved), saved, "update", before, row)
         return saved
 
     def delete(self, record: Record) -> None:
         """Delete `record`; refused with StaleEdit if it changed since it was read."""
         if record.id is None:
             raise ValidationFailed(f"{record.describe()} has not been saved yet.")
-        with self.database.transaction() as conn:
-            before = self._current_row(conn, type(record), record.id, record.version)
+        with self.database.transaction():
+            before = self._current_row(type(record), record.id, record.version)
             if not isinstance(record, Session):  # a session's log goes with it
                 session_id = self._session_of(record)
-                cause = self._log(conn, session_id, record, "delete", before, None)
-                self._detach_dependents(conn, record.table, record.id, session_id, cause)
-            conn.execute(f"DELETE FROM {record.table} WHERE id = ?", (record.id,))
+                cause = self._log(session_id, record, "delete", before, None)
+                self._detach_dependents(record.table, record.id, session_id, cause)
+            self.database.table(record.table).delete(record.id)
 
-    def _detach_dependents(
-        self, conn: sqlite3.Connection, table: str, row_id: int, session_id: int, cause: int
-    ) -> None:
+    def _detach_dependents(self, table: str, row_id: int, session_id: int, cause: int) -> None:
         """Apply the schema's ON DELETE rules to rows referring to a row about to be deleted.
 
         Left to SQLite they would change rows silently: undo could not bring back a KPI's
         readings or an action's owner, and a stale copy of such a row would not be refused.
         Done here, each effect bumps the row's version and is logged with `cause`.
         """
-        for child_table, column, on_delete in self._references_to(conn, table):
+        for child_table, column, on_delete in self._references_to(table):
             kind = m.MODELS_BY_TABLE[child_table]
-            cursor = conn.execute(
-                f'SELECT * FROM {child_table} WHERE "{column}" = ? ORDER BY id', (row_id,)
-            )
-            names = [d[0] for d in cursor.description]
-            for values in cursor.fetchall():
-                child = dict(zip(names, values, strict=True))
+            children = self.database.table(child_table)
+            for child in list(children.rows_where(f'"{column}" = ?', (row_id,), order_by="id")):
                 if on_delete == "CASCADE":
-                    self._detach_dependents(conn, child_table, child["id"], session_id, cause)
-                    conn.execute(f"DELETE FROM {child_table} WHERE id = ?", (child["id"],))
+                    self._detach_dependents(child_table, child["id"], session_id, cause)
+                    children.delete(child["id"])
                     record = from_row(kind, child)
-                    self._log(conn, session_id, record, "delete", child, None, cause=cause)
+                    self._log(session_id, record, "delete", child, None, cause=cause)
                 elif on_delete == "SET NULL":
                     after = {**child, column: None, "version": child["version"] + 1}
-                    conn.execute(
-                        f'UPDATE {child_table} SET "{column}" = NULL, version = ? WHERE id = ?',
-                        (after["version"], child["id"]),
-                    )
+                    children.update(child["id"], {column: None, "version": after["version"]})
                     record = from_row(kind, after)
-                    self._log(conn, session_id, record, "update", child, after, cause=cause)
+                    self._log(session_id, record, "update", child, after, cause=cause)
 
-    def _references_to(self, conn: sqlite3.Connection, table: str) -> list[tuple[str, str, str]]:
+    def _references_to(self, table: str) -> list[tuple[str, str, str]]:
         """(table, column, ON DELETE action) of every reference to `table`, read from the schema."""
         if self._references is None:
             found: dict[str, list[tuple[str, str, str]]] = {}
             for child_table in m.MODELS_BY_TABLE:
-                # Rows: id, seq, table, from, to, on_update, on_delete, match.
-                for reference in conn.execute(f"PRAGMA foreign_key_list({child_table})"):
-                    found.setdefault(reference[2], []).append(
-                        (child_table, reference[3], str(reference[6]).upper())
+                for key in self.database.table(child_table).foreign_keys:
+                    found.setdefault(key.other_table, []).append(
+                        (child_table, str(key.column), key.on_delete.upper())
                     )
             self._references = found
         return self._references.get(table, [])
@@ -356,30 +343,23 @@ class Store:
             update["done_at"] = None
         return record.model_copy(update=update)
 
-    def _insert(self, conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
-        columns = ", ".join(f'"{c}"' for c in row)
-        marks = ", ".join("?" for _ in row)
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert `row` into `table` (inside a transaction) and return its id."""
         try:
-            cursor = conn.execute(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())
-            )
+            inserted = self.database.table(table).insert(row)
         except sqlite3.IntegrityError as error:
             raise ValidationFailed(_integrity_message(table, error)) from None
         except OverflowError:
             raise ValidationFailed(_TOO_LARGE) from None
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        assert inserted.last_rowid is not None  # `id` is the rowid
+        return inserted.last_rowid
 
-    def _current_row(
-        self, conn: sqlite3.Connection, kind: type[Record], row_id: int, version: int
-    ) -> dict[str, Any]:
-        cursor = conn.execute(f"SELECT * FROM {kind.table} WHERE id = ?", (row_id,))
-        found = cursor.fetchone()
-        if found is None:
+    def _current_row(self, kind: type[Record], row_id: int, version: int) -> dict[str, Any]:
+        row = self.database.row(kind.table, row_id)
+        if row is None:
             raise StaleEdit(
                 f"{kind.label} #{row_id} was deleted elsewhere; your edit was not saved."
             )
-        row = dict(zip([d[0] for d in cursor.description], found, strict=True))
         if row["version"] != version:
             current = from_row(kind, row)
             raise StaleEdit(
@@ -395,31 +375,34 @@ class Store:
         assert session_id is not None
         return int(session_id)
 
-    def _check_rules(self, conn: sqlite3.Connection, record: Record) -> None:
+    def _check_rules(self, record: Record) -> None:
         """Rules that need the database: unique term names, references within the session."""
         if isinstance(record, m.Term):
-            clash = conn.execute(
-                "SELECT name FROM terms WHERE session_id = ? AND name_key = ? AND id IS NOT ?",
+            clash = self.database.rows_where(
+                m.Term.table,
+                "session_id = ? AND name_key = ? AND id IS NOT ?",
                 (record.session_id, record.clean_name, record.id),
-            ).fetchone()
+                select="name",
+                limit=1,
+            )
             if clash:
-                raise DuplicateName(f"A term named '{clash[0]}' already exists in this session.")
+                raise DuplicateName(
+                    f"A term named '{clash[0]['name']}' already exists in this session."
+                )
         if isinstance(record, SessionRecord):
             for field, table in m.REFERENCES.items():
                 ref = getattr(record, field, None)
                 if ref is None:
                     continue
-                found = conn.execute(
-                    f"SELECT 1 FROM {table} WHERE id = ? AND session_id = ?",
-                    (ref, record.session_id),
-                ).fetchone()
+                found = self.database.rows_where(
+                    table, "id = ? AND session_id = ?", (ref, record.session_id), select="1"
+                )
                 if not found:
                     label = m.MODELS_BY_TABLE[table].label
                     raise ValidationFailed(f"{field}: {label} #{ref} is not part of this session.")
 
     def _log(
         self,
-        conn: sqlite3.Connection,
         session_id: int,
         record: Record,
         action: str,
@@ -434,38 +417,35 @@ class Store:
         group = self._one_undo
         if group and cause is None and undoes is None:
             cause = group[0]
-        cursor = conn.execute(
-            "INSERT INTO changes (session_id, entity, entity_id, action, before, after, summary,"
-            " who, at, undoes, cause) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                session_id,
-                record.table,
-                record.id,
-                action,
-                json.dumps(before, sort_keys=True) if before is not None else None,
-                json.dumps(after, sort_keys=True) if after is not None else None,
-                summary if summary is not None else f"{action} {record.describe()}",
-                self.who,
-                self.clock().isoformat(),
-                undoes,
-                cause,
-            ),
-        )
-        assert cursor.lastrowid is not None
+        entry = {
+            "session_id": session_id,
+            "entity": record.table,
+            "entity_id": record.id,
+            "action": action,
+            "before": json.dumps(before, sort_keys=True) if before is not None else None,
+            "after": json.dumps(after, sort_keys=True) if after is not None else None,
+            "summary": summary if summary is not None else f"{action} {record.describe()}",
+            "who": self.who,
+            "at": self.clock().isoformat(),
+            "undoes": undoes,
+            "cause": cause,
+        }
+        logged = self.database.table("changes").insert(entry).last_rowid
+        assert logged is not None  # `id` is the rowid
         if group is not None and not group:
-            group.append(cursor.lastrowid)
-        return cursor.lastrowid
+            group.append(logged)
+        return logged
 
     # -- change log and undo -----------------------------------------------------------------
 
     def changes(self, session_id: int, *, since: dt.datetime | None = None) -> list[Change]:
         """The session's change log, oldest first, optionally only entries at or after `since`."""
-        sql = "SELECT * FROM changes WHERE session_id = ?"
+        where = "session_id = ?"
         params: tuple[Any, ...] = (session_id,)
         if since is not None:
-            sql += " AND at >= ?"
+            where += " AND at >= ?"
             params += (since.isoformat(),)
-        rows = self.database.query(sql + " ORDER BY id", params)
+        rows = self.database.rows_where("changes", where, params, order_by="id")
         return [_change(row) for row in rows]
 
     def undo(self, session_id: int) -> Change | None:
@@ -478,39 +458,37 @@ class Store:
         is itself logged (action 'undo'). It is refused with StaleEdit if a row has changed
         since in a way the log does not explain (for instance by another program).
         """
-        with self.database.transaction() as conn:
-            target = self._last_edit(conn, session_id)
+        with self.database.transaction():
+            target = self._last_edit(session_id)
             if target is not None:
-                self._revert_with_caused(conn, target, None)
+                self._revert_with_caused(target, None)
         return target
 
     def caused_by(self, change_id: int) -> list[Change]:
         """The entries logged as caused by the entry `change_id`, newest first."""
-        rows = self.database.query(
-            "SELECT * FROM changes WHERE cause = ? ORDER BY id DESC", (change_id,)
-        )
+        rows = self.database.rows_where("changes", "cause = ?", (change_id,), order_by="id DESC")
         return [_change(row) for row in rows]
 
-    def _last_edit(self, conn: sqlite3.Connection, session_id: int) -> Change | None:
-        """The session's latest entry that undo would take back, or None."""
-        cursor = conn.execute(
-            "SELECT * FROM changes WHERE session_id = ? AND action != 'undo' "
-            "AND cause IS NULL AND id NOT IN "
+    def _last_edit(self, session_id: int) -> Change | None:
+        """The session's latest entry that undo would take back, or None (inside a transaction).
+
+        Entries are read one at a time, newest first: usually the first one is the answer.
+        """
+        entries = self.database.table("changes").rows_where(
+            "session_id = ? AND action != 'undo' AND cause IS NULL AND id NOT IN "
             "(SELECT undoes FROM changes WHERE session_id = ? AND undoes IS NOT NULL) "
             "AND NOT (entity = 'sessions' AND action = 'create') "
-            f"AND entity NOT IN ({', '.join(repr(t) for t in NOT_UNDONE)}) "
-            "ORDER BY id DESC",
+            f"AND entity NOT IN ({', '.join(repr(t) for t in NOT_UNDONE)})",
             (session_id, session_id),
+            order_by="id DESC",
         )
-        for found in iter(cursor.fetchone, None):
-            change = _change(_named(cursor, found))
+        for row in entries:
+            change = _change(row)
             if not _is_bookkeeping(change):
                 return change
         return None
 
-    def _revert_with_caused(
-        self, conn: sqlite3.Connection, change: Change, cause: int | None
-    ) -> int:
+    def _revert_with_caused(self, change: Change, cause: int | None) -> int:
         """Revert `change` and every entry it caused, in the reverse of the order they happened.
 
         A delete's effects ran before the row itself went: the row comes back first, then
@@ -520,20 +498,20 @@ class Store:
         caused = self.caused_by(change.id)
         first = cause
         if change.action == "delete":
-            first = self._revert(conn, change, cause=first)
+            first = self._revert(change, cause=first)
         for effect in caused:
-            logged = self._revert_with_caused(conn, effect, first)
+            logged = self._revert_with_caused(effect, first)
             first = logged if first is None else first
         if change.action != "delete":
-            logged = self._revert(conn, change, cause=first)
+            logged = self._revert(change, cause=first)
             first = logged if first is None else first
         assert first is not None
         return first
 
-    def _revert(self, conn: sqlite3.Connection, change: Change, *, cause: int | None = None) -> int:
+    def _revert(self, change: Change, *, cause: int | None = None) -> int:
         kind = m.MODELS_BY_TABLE[change.entity]
-        cursor = conn.execute(f"SELECT * FROM {kind.table} WHERE id = ?", (change.entity_id,))
-        current = _named(cursor, found) if (found := cursor.fetchone()) else None
+        table = self.database.table(kind.table)
+        current = self.database.row(kind.table, change.entity_id)
         label = change.summary or change.entity
         if change.action in ("create", "update"):
             if current is None:
@@ -541,33 +519,27 @@ class Store:
             # Compare with the row's last logged version, not with `change.after`: changes
             # made after this one have all been undone already (or were bookkeeping, left as
             # they are), each raising the version.
-            if current["version"] != self._logged_version(conn, change):
+            if current["version"] != self._logged_version(change):
                 raise StaleEdit(f"Cannot undo '{label}': it was changed elsewhere since.")
         elif current is not None:
             raise StaleEdit(f"Cannot undo '{label}': a row with its id exists again.")
         if change.action == "create":
-            conn.execute(f"DELETE FROM {kind.table} WHERE id = ?", (change.entity_id,))
+            table.delete(change.entity_id)
             restored = None
         elif change.action == "update":
             assert current is not None
             # Only what this change changed goes back: bookkeeping logged since stays.
             restored = {**current, **_changed_fields(change), "version": current["version"] + 1}
-            columns = [c for c in restored if c != "id"]
-            assignments = ", ".join(f'"{c}" = ?' for c in columns)
-            conn.execute(
-                f"UPDATE {kind.table} SET {assignments} WHERE id = ?",
-                [restored[c] for c in columns] + [change.entity_id],
-            )
+            table.update(change.entity_id, _without_id(restored))
         else:
             assert change.before is not None
             restored = dict(change.before)
             try:
-                self._insert(conn, kind.table, restored)
+                self._insert(kind.table, restored)
             except ValidationFailed:
                 raise StaleEdit(f"Cannot undo '{label}': what it referred to is gone.") from None
         record = from_row(kind, restored or change.after or {})
         return self._log(
-            conn,
             change.session_id,
             record,
             "undo",
@@ -578,14 +550,17 @@ class Store:
             summary=f"undo: {change.summary}",
         )
 
-    def _logged_version(self, conn: sqlite3.Connection, change: Change) -> int | None:
+    def _logged_version(self, change: Change) -> int | None:
         """The version the change log says the row of `change` has now (None: deleted)."""
-        found = conn.execute(
-            "SELECT after FROM changes WHERE entity = ? AND entity_id = ? AND session_id = ? "
-            "ORDER BY id DESC LIMIT 1",
+        found = self.database.rows_where(
+            "changes",
+            "entity = ? AND entity_id = ? AND session_id = ?",
             (change.entity, change.entity_id, change.session_id),
-        ).fetchone()
-        after = json.loads(found[0]) if found and found[0] else None
+            order_by="id DESC",
+            select="after",
+            limit=1,
+        )
+        after = json.loads(found[0]["after"]) if found and found[0]["after"] else None
         return int(after["version"]) if after else None
 
     # -- importing ---------------------------------------------------------------------------
@@ -613,46 +588,34 @@ class Store:
         to check first (a session file's document does); the schema still refuses a broken
         one, and then nothing is written. The rows and their log entries are prepared before
         the write lock is taken, for the ids the new rows will get; the transaction checks
-        that those ids are still the next ones (else prepares again) and inserts each table
-        with one statement, so another program's save waits about as long as the inserts.
+        that those ids are still the next ones (else prepares again) and inserts each table's
+        rows many to a statement (sqlite-utils' `insert_all`), so another program's save
+        waits about as long as the inserts.
         """
         tables = [Session.table, *rows]
-        plan = self._import_plan(session, rows, self._next_ids(None, tables))
-        with self.database.transaction() as conn:
-            next_ids = self._next_ids(conn, tables)
+        plan = self._import_plan(session, rows, self._next_ids(tables))
+        with self.database.transaction():
+            next_ids = self._next_ids(tables)
             if next_ids != plan[0]:  # another program added rows meanwhile
                 plan = self._import_plan(session, rows, next_ids)
             _, created, inserts, log = plan
             table = ""
             try:
-                for table, columns, values in inserts:
-                    if not values:
-                        continue
-                    names = ", ".join(f'"{c}"' for c in columns)
-                    marks = ", ".join("?" for _ in columns)
-                    conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
-                table = "changes"
-                conn.executemany(
-                    "INSERT INTO changes (session_id, entity, entity_id, action, before, after,"
-                    " summary, who, at, undoes, cause) VALUES (?, ?, ?, 'create', NULL, ?, ?, ?,"
-                    " ?, NULL, NULL)",
-                    log,
-                )
+                for table, columns, values in [*inserts, ("changes", _IMPORT_LOG, log)]:
+                    if values:  # sqlite-utils' list form: the column names, then the rows
+                        self.database.table(table).insert_all([columns, *values])
             except sqlite3.IntegrityError as error:
                 raise ValidationFailed(_integrity_message(table, error)) from None
             except OverflowError:
                 raise ValidationFailed(_TOO_LARGE) from None
         return created
 
-    def _next_ids(self, conn: sqlite3.Connection | None, tables: list[str]) -> dict[str, int]:
+    def _next_ids(self, tables: list[str]) -> dict[str, int]:
         """The id SQLite gives the next row of each table (one more than the largest)."""
         sql = " UNION ALL ".join(
             f"SELECT '{table}', coalesce(max(id), 0) + 1 FROM {table}" for table in tables
         )
-        if conn is None:
-            found = [tuple(row.values()) for row in self.database.query(sql)]
-        else:
-            found = conn.execute(sql).fetchall()
+        found = [tuple(row.values()) for row in self.database.query(sql)]
         return {str(table): int(str(next_id)) for table, next_id in found}
 
     def _import_plan(
@@ -664,8 +627,7 @@ class Store:
         list[tuple[Any, ...]],
     ]:
         """What `import_session` writes with these next ids: the ids, the new session, each
-        table's columns and rows, and the change-log entries (session, table, id, after,
-        summary, who, at)."""
+        table's columns and rows, and the change-log entries (the columns `_IMPORT_LOG`)."""
         now = self.clock()
         session_id = next_ids[Session.table]
         created = session.model_copy(update={"id": session_id, "version": 1})
@@ -717,6 +679,7 @@ class Store:
                 session_id,
                 table,
                 row["id"],
+                "create",
                 json.dumps(row, sort_keys=True),
                 f"create {record.describe()}",
                 self.who,
@@ -764,6 +727,8 @@ def _timestamps(record: Record, now: dt.datetime) -> dict[str, Any]:
 
 _SQLITE_MIN_INT, _SQLITE_MAX_INT = -(2**63), 2**63 - 1
 _TOO_LARGE = f"A whole number is too large to store (at most {_SQLITE_MAX_INT:,})."
+_IMPORT_LOG = ["session_id", "entity", "entity_id", "action", "after", "summary", "who", "at"]
+"""The columns of an imported row's change-log entry (the others stay empty)."""
 
 NOT_UNDONE = ("timeboxes", "gates", "reviews")
 """Records of how the workshop ran, not edits: ctrl+z skips them and undoes the last edit."""
@@ -792,9 +757,9 @@ def _is_bookkeeping(change: Change) -> bool:
     return bool(fields) and change.action == "update" and set(_changed_fields(change)) <= fields
 
 
-def _named(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> dict[str, Any]:
-    """A fetched row as a dict of column names."""
-    return dict(zip([d[0] for d in cursor.description], values, strict=True))
+def _without_id(row: dict[str, Any]) -> dict[str, Any]:
+    """The columns an update of `row` sets: all but its primary key."""
+    return {column: value for column, value in row.items() if column != "id"}
 
 
 def _all_valid(kind: type[R], rows: list[dict[str, Any]]) -> list[R]:
