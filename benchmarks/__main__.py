@@ -4,7 +4,8 @@ Each time is also given as a ratio to a bare Textual hello-world app started the
 the same run, so a slower or busier machine moves both alike. Start-ups run in fresh processes,
 alternated, and the best of the rounds counts (the least disturbed by the rest of the machine).
 The other figures run in their own processes: see startup.py, large_session.py,
-save_latency.py, export_markdown.py, export_reviewed.py and export_ics.py. Nothing here is a test; it prints figures.
+save_latency.py, export_markdown.py, export_reviewed.py and export_ics.py. Nothing here is
+a test; it prints figures.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from tui.screens.session_list import SessionListScreen
 from tui.steps import assess
 from tui.steps.assess import AssessStep
 from tui.steps.assess_widgets import HIDDEN
-from tui.steps.base import RecordTable
+from tui.widgets.tables import RecordTable
 from workshop import blind_round as br
 from workshop import models as m
 from workshop.cli import main

@@ -23,12 +23,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from tui.screens.review import ReviewScreen
+from tui.screens.score_entry import ScoreEntry
 from tui.screens.session import SessionScreen
-from tui.steps.assess_widgets import ScoreEntry
-from tui.steps.base import RecordTable
 from tui.steps.revenue import RevenueStep
 from tui.steps.revenue_widgets import GoalInput
 from tui.widgets.forms import FormModal
+from tui.widgets.tables import RecordTable
 from workshop import cycle
 from workshop import models as m
 from workshop.storage.store import Store

@@ -330,7 +330,7 @@ async def test_the_tui_lists_the_other_sessions_and_marks_the_damaged_one(
 ) -> None:
     first, second = two_sessions(db_path)
     sqlite_utils.Database(db_path)["sessions"].update(first, {"step_reached": 99})
-    from tui.steps.base import RecordTable
+    from tui.widgets.tables import RecordTable
 
     app = make_tui()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -300,9 +300,9 @@ def test_an_error_about_a_path_with_a_newline_stays_one_line(
 
 
 def test_the_tui_display_helpers_never_show_a_control_character() -> None:
-    from tui.screens.review_widgets import fit
     from tui.steps.action_forms import cell
     from tui.steps.terms_widgets import excerpt
+    from tui.widgets.tables import fit
 
     typed = f"MQL{ESC_OSC_52}\x1b[2J\x00\x9b"
     for shown in (excerpt(typed, 80), cell(typed).plain, fit(typed, 80)):

@@ -10,7 +10,7 @@ from textual.widgets import Digits
 from tui.screens.session import SessionScreen
 from tui.steps.assess import AssessStep
 from tui.steps.assess_widgets import HIDDEN
-from tui.steps.base import RecordTable
+from tui.widgets.tables import RecordTable
 from workshop import blind_round as br
 from workshop import models as m
 from workshop.assessment import StatementScores, score_assessment

@@ -17,7 +17,7 @@ from textual.widgets import Static
 from tui.app import WorkshopApp
 from tui.screens.review import ReviewScreen
 from tui.screens.session import SessionScreen
-from tui.steps.base import RecordTable
+from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop.errors import StorageError
 from workshop.storage.store import Store
@@ -174,7 +174,7 @@ WORKERS = {
         RuntimeError,
     ),
     "compare": (
-        "tui.screens.review_widgets.session_to_compare",
+        "tui.screens.compare.session_to_compare",
         {"session": True, "review": True},
         ("o",),
         "#compare-text",

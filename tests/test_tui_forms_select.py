@@ -9,8 +9,8 @@ from textual.pilot import Pilot
 from textual.widgets import Select
 
 from tui.screens.help import HelpScreen
-from tui.steps.base import RecordTable
 from tui.widgets.forms import FormModal
+from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop.storage.store import Store
 

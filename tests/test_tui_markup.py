@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Button, MarkdownViewer, Select, Static
 
 from tests.conftest import FROZEN_NOW
-from tui.steps.terms_widgets import SignerModal
+from tui.screens.signer import SignerModal
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormModal
 from workshop import models as m

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tui.steps.base import RecordTable
 from tui.steps.revenue import RevenueStep
 from tui.steps.revenue_widgets import CycleBars
+from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop.resources import sample_session
 from workshop.revenue import StageInput, plan_revenue_cycle

@@ -13,7 +13,7 @@ from tui.screens.review import ReviewScreen
 from tui.screens.review_changes import ChangesScreen
 from tui.screens.search import SearchScreen
 from tui.screens.session import SessionScreen
-from tui.steps.base import RecordTable
+from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop.storage.store import Store
 

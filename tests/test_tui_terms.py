@@ -7,8 +7,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from tests.conftest import FROZEN_NOW
+from tui.screens.signer import SignerModal
 from tui.steps.terms import CLEARED, TermsStep
-from tui.steps.terms_widgets import SignerModal
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormModal
 from workshop import models as m

@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import shlex
 import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, work
+from textual import events
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.theme import Theme
 from textual.widget import Widget
-from textual.worker import Worker, get_current_worker
 
 from tui.commands import WorkshopCommands
-from tui.keys import KeyOrder, ordered
+from tui.keys import KeyOrder, bind, ordered
 from tui.settings import load_settings, save_settings, settings_path
 from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
-    from workshop.storage.store import Store
-
-Clock = Callable[[], dt.datetime]
-P = ParamSpec("P")
-N = TypeVar("N", bound=Widget)
+    from tui.context import WorkshopContext
+    from workshop.storage.store import Clock, Store
 
 PROJECTOR_THEME = Theme(
     name="projector",
@@ -83,31 +78,32 @@ class WorkshopApp(App[None]):
     TITLE = "Alignment Workshop"
     COMMANDS: ClassVar = App.COMMANDS | {WorkshopCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
-        Binding(
+        bind("question_mark", "help", "Help", "Show every key", area="app"),
+        bind(
             "f2",
             "toggle_projector",
             "Projector",
-            id="app.projector",
-            tooltip="Switch the high-contrast projector theme on or off",
+            "Switch the high-contrast projector theme on or off",
+            area="app",
+            name="projector",
         ),
-        Binding(
+        bind(
             SAVE_COPY_KEY,
             "save_copy",
             "Save a copy",
+            "Save a copy of the whole database elsewhere",
+            area="app",
             show=False,
             # Also from a form: the key is named in the form's own refusal message.
             priority=True,
-            id="app.save_copy",
-            tooltip="Save a copy of the whole database elsewhere",
         ),
-        Binding(
+        bind(
             "ctrl+q",
             "quit",
             "Quit",
-            id="app.quit",
+            "Quit (everything is already saved)",
+            area="app",
             priority=True,
-            tooltip="Quit (everything is already saved)",
         ),
     ]
 
@@ -282,32 +278,11 @@ class WorkshopApp(App[None]):
             self._store.close()
 
 
-def in_background(
-    group: str,
-) -> Callable[[Callable[Concatenate[N, P], None]], Callable[Concatenate[N, P], Worker[None]]]:
-    """Run a widget's method in a thread worker of `group`; a new call cancels the one before.
+if TYPE_CHECKING:
 
-    Whatever the method raises goes to `WorkshopApp.worker_failed` on the UI thread: a
-    message, and the widget shows it where the result was awaited. A failure is never lost
-    and never ends the app.
-    """
-
-    def background(
-        method: Callable[Concatenate[N, P], None],
-    ) -> Callable[Concatenate[N, P], Worker[None]]:
-        @functools.wraps(method)
-        def run(node: N, /, *args: P.args, **kwargs: P.kwargs) -> None:
-            try:
-                method(node, *args, **kwargs)
-            except Exception as error:
-                app = node.app
-                if not isinstance(app, WorkshopApp) or get_current_worker().is_cancelled:
-                    raise  # a superseded read: its worker ends quietly
-                app.call_from_thread(app.worker_failed, node, error)
-
-        return work(thread=True, exclusive=True, exit_on_error=False, group=group)(run)
-
-    return background
+    def _gives_context(app: WorkshopApp) -> WorkshopContext:
+        """mypy proves here that the app gives its screens what they use (tui/context.py)."""
+        return app
 
 
 def make_app(

@@ -15,6 +15,8 @@ in order, none lost, each key once the one before has taken effect (characters t
 text field follow each other at once: they cannot move anything). Nothing blocks the event
 loop: the wait is a task that checks between other work. A key is handed on after
 `SETTLE_LIMIT` even if the app has not settled by then, so typing can never stall.
+
+Every key is declared with `bind`, the app's, the screens' and the steps' alike.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.binding import Binding
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import Widget
@@ -43,6 +46,35 @@ QUICK_CHECKS = 20
 """Checks made between other tasks' steps before waiting a millisecond between checks."""
 
 Route = Callable[[events.Event], Awaitable[None]]
+
+
+def bind(
+    key: str,
+    action: str,
+    description: str,
+    tooltip: str,
+    *,
+    area: str = "step",
+    name: str | None = None,
+    show: bool = True,
+    key_display: str | None = None,
+    priority: bool = False,
+) -> Binding:
+    """A binding with an id, so every key is documented (its tooltip) and remappable.
+
+    The id is `area.name`, the name being the action unless given; the command palette lists
+    the binding as "area: tooltip".
+    """
+    return Binding(
+        key,
+        action,
+        description,
+        show=show,
+        key_display=key_display,
+        priority=priority,
+        id=f"{area}.{name or action}",
+        tooltip=tooltip,
+    )
 
 
 def ordered(event: events.Event) -> bool:

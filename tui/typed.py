@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
-if TYPE_CHECKING:
-    from tui.app import WorkshopApp
+from tui.context import WorkshopContext
 
 
 class WorkshopNode:
-    """Mixin for the app's screens and widgets: `self.workshop` is the app, typed."""
+    """Mixin for the app's screens and widgets: `self.workshop` is the app, typed as the
+    context they use (tui/context.py), so they run in any app that provides it."""
 
     app: Any
 
     @property
-    def workshop(self) -> WorkshopApp:
+    def workshop(self) -> WorkshopContext:
         """The running app (typed), with its store, clock and settings."""
-        from tui.app import WorkshopApp
-
-        assert isinstance(self.app, WorkshopApp)
-        return self.app
+        return cast(WorkshopContext, self.app)

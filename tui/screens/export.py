@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, MarkdownViewer, Select, Static
 
-from tui.app import in_background
+from tui.context import in_background
+from tui.keys import bind
 from tui.safe_text import safe_text
 from tui.settings import export_folder, remember_export_folder
 from tui.typed import WorkshopNode
@@ -29,14 +29,8 @@ class ExportScreen(WorkshopNode, Screen[None]):
     """Shows the plan as it will be written; nothing about the session is ended or locked."""
 
     BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "write",
-            "Write file",
-            id="export.write",
-            tooltip="Write the export",
-        ),
-        Binding("escape", "close", "Back", id="export.close", tooltip="Back to the session"),
+        bind("ctrl+s", "write", "Write file", "Write the export", area="export"),
+        bind("escape", "close", "Back", "Back to the session", area="export"),
     ]
 
     def __init__(self, session_id: int) -> None:

@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from tui.keys import bind
+
 KEY_NAMES = {
     "question_mark": "?",
     "slash": "/",
@@ -71,7 +73,7 @@ class HelpScreen(ModalScreen[None]):
     """Lists every key by screen; escape, q or ? closes it."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close", tooltip="Close help"),
+        bind("escape,q,question_mark", "close", "Close", "Close help", area="help"),
     ]
 
     def compose(self) -> ComposeResult:

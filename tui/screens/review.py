@@ -9,28 +9,29 @@ from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from tui.app import in_background
+from tui.context import in_background
+from tui.keys import bind
+from tui.refusals import refused
 from tui.safe_text import safe_text
+from tui.screens.compare import CompareScreen
 from tui.screens.review_widgets import (
     ITEM_COLUMNS,
-    CompareScreen,
     KpiCard,
-    TableFiller,
     item_cells,
     item_detail,
     progress_text,
 )
-from tui.steps.action_forms import STATUS_KEYS_HELP, StatusModal
-from tui.steps.base import RecordTable, refused
+from tui.screens.status import STATUS_KEYS_HELP, StatusModal
 from tui.typed import WorkshopNode
 from tui.widgets.fitted_footer import FittedFooter
 from tui.widgets.forms import FormField, FormModal
+from tui.widgets.tables import RecordTable, TableFiller
 from workshop import models as m
 from workshop import planning
 from workshop.errors import WorkshopError
@@ -40,30 +41,55 @@ from workshop.review import board as rv
 T = TypeVar("T")
 
 
-def _key(key: str, action: str, label: str, tooltip: str, *, show: bool = True) -> Binding:
-    return Binding(key, action, label, show=show, id=f"review.{action}", tooltip=tooltip)
-
-
 class ReviewScreen(WorkshopNode, Screen[None]):
     """Opens on "since last time": overdue first, open by owner, then done since last review."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _key(
+        bind(
             "space",
             "status",
             "Status",
             f"Choose the selected item's status, then one key: {STATUS_KEYS_HELP}",
+            area="review",
         ),
-        _key("d", "reschedule", "Reschedule", "Give the selected item a new due date"),
-        _key("n", "note", "Note", "Add a progress note to the selected item"),
-        _key("N", "review_note", "Review note", "Add a general note to this review"),
-        _key("k", "reading", "KPI reading", "Record a KPI reading (value, date, note)"),
-        _key("c", "changes", "What changed", "What changed since the previous review"),
-        _key("o", "compare", "Compare", "Compare with the organisation's other workshop"),
-        _key("w", "workshop", "Workshop", "Open the workshop steps of this session", show=False),
-        _key("x", "export", "Export", "Preview and export the action plan", show=False),
-        _key("ctrl+z", "undo", "Undo", "Undo the last change of this session", show=False),
-        _key("escape", "back", "Back", "Back to the session list"),
+        bind(
+            "d", "reschedule", "Reschedule", "Give the selected item a new due date", area="review"
+        ),
+        bind("n", "note", "Note", "Add a progress note to the selected item", area="review"),
+        bind("N", "review_note", "Review note", "Add a general note to this review", area="review"),
+        bind(
+            "k", "reading", "KPI reading", "Record a KPI reading (value, date, note)", area="review"
+        ),
+        bind(
+            "c", "changes", "What changed", "What changed since the previous review", area="review"
+        ),
+        bind(
+            "o",
+            "compare",
+            "Compare",
+            "Compare with the organisation's other workshop",
+            area="review",
+        ),
+        bind(
+            "w",
+            "workshop",
+            "Workshop",
+            "Open the workshop steps of this session",
+            area="review",
+            show=False,
+        ),
+        bind(
+            "x", "export", "Export", "Preview and export the action plan", area="review", show=False
+        ),
+        bind(
+            "ctrl+z",
+            "undo",
+            "Undo",
+            "Undo the last change of this session",
+            area="review",
+            show=False,
+        ),
+        bind("escape", "back", "Back", "Back to the session list", area="review"),
     ]
 
     status: reactive[str] = reactive("")

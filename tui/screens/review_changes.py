@@ -7,16 +7,16 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from tui.app import in_background
+from tui.context import in_background
+from tui.keys import bind
 from tui.safe_text import safe_text
-from tui.screens.review_widgets import TableFiller, fit
-from tui.steps.base import RecordTable
 from tui.typed import WorkshopNode
+from tui.widgets.tables import RecordTable, TableFiller, fit
 from workshop.errors import WorkshopError
 from workshop.review.changes import ChangeKind, ChangeLine, parse_since, what_changed
 
@@ -29,11 +29,9 @@ class ChangesScreen(WorkshopNode, Screen[None]):
     """The session's changes, newest first, since a date; `f` filters by kind."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "f", "kind", "Kind", id="changes.kind", tooltip="Show one kind of change at a time"
-        ),
-        Binding("s", "since", "Since", id="changes.since", tooltip="Type the date to start from"),
-        Binding("escape", "back", "Back", id="changes.back", tooltip="Back to the review"),
+        bind("f", "kind", "Kind", "Show one kind of change at a time", area="changes"),
+        bind("s", "since", "Since", "Type the date to start from", area="changes"),
+        bind("escape", "back", "Back", "Back to the review", area="changes"),
     ]
 
     def __init__(self, session_id: int, *, since: dt.date | None = None) -> None:

@@ -1,20 +1,14 @@
-"""The pieces of the review view: item rows, progress bars, KPI cards and the comparison."""
+"""The pieces of the review view: item rows and details, progress bars and KPI cards."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Label, Sparkline, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Sparkline, Static
 
-from tui.app import in_background
 from tui.safe_text import safe_text
-from tui.steps.base import Cell, RecordTable
-from tui.typed import WorkshopNode
+from tui.widgets.tables import fit
 from workshop.review.board import (
     KpiStatus,
     Progress,
@@ -24,8 +18,6 @@ from workshop.review.board import (
     text_bar,
     with_unit,
 )
-from workshop.review.search import SessionComparison, compare_sessions, session_to_compare
-from workshop.text import terminal_safe
 
 ITEM_COLUMNS = ("Due", "Status", "Owner", "Action")
 NARROW = 100
@@ -39,47 +31,6 @@ def title_width(screen_width: int) -> int:
 
 
 _STATUS_STYLE = {"blocked": "bold yellow", "done": "green", "in progress": "cyan", "open": ""}
-
-
-def fit(text: str, width: int) -> str:
-    """`text` terminal-safe, cut to `width` cells with an ellipsis when it is longer."""
-    text = terminal_safe(text)
-    return text if len(text) <= width else text[: max(width - 1, 0)].rstrip() + "…"
-
-
-class TableFiller:
-    """Fills a table, sizing its columns afresh after the screen got narrower.
-
-    A DataTable only ever widens its columns, so after the screen narrows they are added
-    again. It measures them when idle without repainting lines it has already cached, so
-    a repaint with fresh caches is asked for a moment later.
-    """
-
-    def __init__(self) -> None:
-        self.width: int | None = None
-
-    def fill(
-        self, table: RecordTable, rows: Sequence[tuple[int, Sequence[Cell]]], width: int
-    ) -> None:
-        """Replace the rows of `table`, keeping the cursor on the same record."""
-        narrower = self.width is not None and width < self.width
-        self.width = width
-        if not narrower:
-            table.set_rows(rows)
-            return
-        keep = table.selected_id
-        table.clear(columns=True)
-        for name in table.column_names:
-            table.add_column(name, key=name)
-        table.set_rows(rows)
-        if keep is not None:
-            table.select_id(keep)
-        table.set_timer(0.1, lambda: _repaint(table))
-
-
-def _repaint(table: RecordTable) -> None:
-    table.notify_style_update()  # drops the lines cached with the old column widths
-    table.refresh()
 
 
 def item_cells(row: ReviewItem, screen_width: int) -> tuple[Text, ...]:
@@ -183,75 +134,3 @@ class KpiCard(Vertical):
             numbers = f"{with_unit(kpi.baseline, kpi.unit)} → {with_unit(kpi.target, kpi.unit)}"
             # The unit is typed text ("[%]" is a fine unit): shown as typed, never as markup.
             yield Static(safe_text(f"{numbers} · {now}"), classes="kpi-numbers")
-
-
-class CompareScreen(WorkshopNode, ModalScreen[None]):
-    """This session beside the other workshop of the same organisation: index and definitions."""
-
-    BINDINGS = [
-        Binding("escape,q", "close", "Close", id="compare.close", tooltip="Close the comparison"),
-    ]
-
-    def __init__(self, session_id: int) -> None:
-        super().__init__(classes="dialog-screen")
-        self.session_id = session_id
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="compare-box"):
-            yield Label("Then and now", classes="form-title")
-            yield Static("Comparing…", id="compare-text")
-            yield Static("escape closes", classes="empty-hint")
-
-    def on_mount(self) -> None:
-        self.compare()
-
-    @in_background("compare")
-    def compare(self) -> None:
-        """Find the other session and compare off the UI thread."""
-        store = self.workshop.store
-        other = session_to_compare(store, self.session_id)
-        if other is None or other.id is None:
-            session = store.get_session(self.session_id)
-            text = Text(
-                f"There is no other session of '{session.organisation or 'this organisation'}' "
-                "to compare with."
-            )
-        else:
-            text = comparison_text(compare_sessions(store, self.session_id, other.id))
-        self.app.call_from_thread(self.query_one("#compare-text", Static).update, safe_text(text))
-
-    def show_failure(self, message: str) -> None:
-        """Say why the sessions could not be compared, in place of the comparison."""
-        self.query_one("#compare-text", Static).update(safe_text(Text(message, style="red")))
-
-    def action_close(self) -> None:
-        """Close the comparison."""
-        self.dismiss(None)
-
-
-def _index(value: object) -> str:
-    return "—" if value is None else str(value)
-
-
-def comparison_text(comparison: SessionComparison) -> Text:
-    """The comparison as text: alignment index then and now, then the changed definitions."""
-    then, now = comparison.then, comparison.now
-    text = Text()
-    text.append(f"Then: {then.title} (session {then.id}, {then.date.isoformat()})\n", style="bold")
-    text.append(f"Now:  {now.title} (session {now.id}, {now.date.isoformat()})\n\n", style="bold")
-    text.append("Alignment index (0–100)   then   now\n", style="underline")
-    for team, old, new in (
-        ("Sales", comparison.sales_then, comparison.sales_now),
-        ("Marketing", comparison.marketing_then, comparison.marketing_now),
-    ):
-        text.append(f"{team:<25} {_index(old):>5} {_index(new):>5}\n")
-    text.append(f"\nDefinitions that changed ({len(comparison.changed)})\n", style="bold")
-    for change in comparison.changed:
-        text.append(f"{change.name}\n", style="bold")
-        text.append(f"  then: {change.then or '(empty)'}\n", style="dim")
-        text.append(f"  now:  {change.now or '(empty)'}\n")
-    if comparison.added:
-        text.append(f"\nNew terms: {', '.join(comparison.added)}\n")
-    if comparison.dropped:
-        text.append(f"Terms no longer defined: {', '.join(comparison.dropped)}\n")
-    return text

@@ -6,16 +6,16 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tui.app import in_background
+from tui.context import in_background
+from tui.keys import bind
 from tui.safe_text import safe_text
-from tui.screens.review_widgets import TableFiller, fit
-from tui.steps.base import RecordTable
 from tui.typed import WorkshopNode
+from tui.widgets.tables import RecordTable, TableFiller, fit
 from workshop.review.search import SearchHit, search
 
 COLUMNS = ("Session", "Kind", "Title", "Match")
@@ -36,8 +36,8 @@ class SearchScreen(WorkshopNode, Screen[None]):
     """Find words across every session; results open the session at the matching row."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_query", "Search box", id="search.focus", tooltip="Type words"),
-        Binding("escape", "back", "Back", id="search.back", tooltip="Back to the session list"),
+        bind("slash", "focus_query", "Search box", "Type words", area="search", name="focus"),
+        bind("escape", "back", "Back", "Back to the session list", area="search"),
     ]
 
     def __init__(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
+from tui.keys import bind
 from tui.safe_text import safe_text
 from tui.steps import STEP_CLASSES
 from tui.steps.base import Saved, SaveFailed, StepPane
@@ -51,13 +52,14 @@ def step_bar(current: int, width: int) -> Text:
 
 def _step_binding(number: int) -> Binding:
     title = STEP_CLASSES[number - 1].title
-    return Binding(
+    return bind(
         str(number),
         f"goto({number})",
         title,
+        f"Jump to step {number}: {title}",
+        area="session",
+        name=f"step{number}",
         show=False,
-        id=f"session.step{number}",
-        tooltip=f"Jump to step {number}: {title}",
     )
 
 
@@ -66,53 +68,44 @@ class SessionScreen(WorkshopNode, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *[_step_binding(step.number) for step in STEPS],
-        Binding(
-            "ctrl+right", "next_step", "Next step", id="session.next", tooltip="Go to the next step"
+        bind(
+            "ctrl+right",
+            "next_step",
+            "Next step",
+            "Go to the next step",
+            area="session",
+            name="next",
         ),
-        Binding(
+        bind(
             "ctrl+left",
             "previous_step",
             "Prev step",
+            "Go to the previous step",
+            area="session",
+            name="previous",
             show=False,
-            id="session.previous",
-            tooltip="Go to the previous step",
         ),
-        Binding(
-            "ctrl+z",
-            "undo",
-            "Undo",
-            id="session.undo",
-            tooltip="Undo the last change of this session",
-        ),
-        Binding(
-            "t", "timer", "Timer", id="session.timer", tooltip="Start or pause this step's timebox"
-        ),
-        Binding(
+        bind("ctrl+z", "undo", "Undo", "Undo the last change of this session", area="session"),
+        bind("t", "timer", "Timer", "Start or pause this step's timebox", area="session"),
+        bind(
             "plus",
             "extend_timer",
             "+5 min",
+            "Add five minutes to this step's timebox",
+            area="session",
+            name="extend",
             show=False,
-            id="session.extend",
-            tooltip="Add five minutes to this step's timebox",
         ),
-        Binding(
+        bind(
             "p",
             "presentation",
             "Big timer",
+            "Presentation layout: the time left in large digits",
+            area="session",
             show=False,
-            id="session.presentation",
-            tooltip="Presentation layout: the time left in large digits",
         ),
-        Binding(
-            "x",
-            "export",
-            "Export",
-            id="session.export",
-            tooltip="Preview and export the action plan",
-        ),
-        Binding(
-            "escape", "back", "Sessions", id="session.back", tooltip="Back to the session list"
-        ),
+        bind("x", "export", "Export", "Preview and export the action plan", area="session"),
+        bind("escape", "back", "Sessions", "Back to the session list", area="session"),
     ]
 
     step: reactive[int] = reactive(1)
@@ -148,7 +141,7 @@ class SessionScreen(WorkshopNode, Screen[None]):
         self.step = self.start_step or session.step_reached
         self._show_step()
 
-    def pane(self, number: int) -> StepPane:
+    def pane(self, number: int) -> StepPane[Any]:
         """The pane of step `number`."""
         return self.query_one(f"#step-{number}", StepPane)
 

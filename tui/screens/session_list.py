@@ -1,8 +1,8 @@
 """The first screen: every session in the database, filtered as you type.
 
-It is the first thing the app draws, so its module imports nothing but Textual: the table
-(whose module brings in every step), the forms and the storage layer are imported on first
-use, and the table is mounted when the sessions have been read, off the UI thread.
+It is the first thing the app draws, so its module imports nothing but Textual and its own
+widgets: the forms and the storage layer are imported on first use, and the table is mounted
+when the sessions have been read, off the UI thread.
 """
 
 from __future__ import annotations
@@ -13,21 +13,22 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from tui.app import in_background
+from tui.context import in_background
+from tui.keys import bind
 from tui.safe_text import safe_text
 from tui.typed import WorkshopNode
 from tui.widgets.fitted_footer import FittedFooter
+from tui.widgets.tables import RecordTable
 from workshop.errors import WorkshopError
 from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
-    from tui.steps.base import RecordTable
     from workshop.storage.store import SessionSummary
 
 COLUMNS = ("Title", "Organisation", "Date", "Step", "Terms", "Open")
@@ -62,42 +63,38 @@ class SessionListScreen(WorkshopNode, Screen[None]):
     """Never the filter: until the table arrives nothing is focused, so n, i and / act at once."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new", "New", id="sessions.new", tooltip="Create a new session"),
-        Binding("enter", "open", "Open", id="sessions.open", tooltip="Open the selected session"),
-        Binding(
-            "i", "import", "Import", id="sessions.import", tooltip="Import a session JSON file"
-        ),
-        Binding(
+        bind("n", "new", "New", "Create a new session", area="sessions"),
+        bind("enter", "open", "Open", "Open the selected session", area="sessions"),
+        bind("i", "import", "Import", "Import a session JSON file", area="sessions"),
+        bind(
             "delete",
             "delete",
             "Delete",
-            id="sessions.delete",
-            tooltip="Delete the selected session (asks first)",
+            "Delete the selected session (asks first)",
+            area="sessions",
         ),
-        Binding(
-            "slash", "filter", "Filter", id="sessions.filter", tooltip="Filter sessions as you type"
-        ),
-        Binding(
+        bind("slash", "filter", "Filter", "Filter sessions as you type", area="sessions"),
+        bind(
             "r",
             "review",
             "Review",
-            id="sessions.review",
-            tooltip="Review the selected session: since last time, progress, KPIs",
+            "Review the selected session: since last time, progress, KPIs",
+            area="sessions",
         ),
-        Binding(
+        bind(
             "ctrl+f",
             "search",
             "Search",
-            id="sessions.search",
-            tooltip="Search terms, definitions, actions and notes of every session",
+            "Search terms, definitions, actions and notes of every session",
+            area="sessions",
         ),
-        Binding(
+        bind(
             "escape",
             "clear_filter",
             "Clear filter",
+            "Clear the filter",
+            area="sessions",
             show=False,
-            id="sessions.clear_filter",
-            tooltip="Clear the filter",
         ),
     ]
 
@@ -116,8 +113,6 @@ class SessionListScreen(WorkshopNode, Screen[None]):
     @property
     def table(self) -> RecordTable:
         """The sessions table (NoMatches until the sessions have been read once)."""
-        from tui.steps.base import RecordTable
-
         return self.query_one("#sessions-table", RecordTable)
 
     def _selected_id(self) -> int | None:
@@ -135,8 +130,6 @@ class SessionListScreen(WorkshopNode, Screen[None]):
     @in_background("sessions")
     def load(self) -> None:
         """Read the sessions off the UI thread (opening the store on first use), then show them."""
-        import tui.steps.base  # noqa: F401  (the table's module, imported here rather than on the UI)
-
         summaries = self.workshop.store.sessions()
         self.app.call_from_thread(self._show, summaries)
 
@@ -151,8 +144,6 @@ class SessionListScreen(WorkshopNode, Screen[None]):
     async def _show(self, summaries: list[SessionSummary]) -> None:
         self.summaries = summaries
         if not self.query("#sessions-table"):
-            from tui.steps.base import RecordTable
-
             table = RecordTable(COLUMNS, id="sessions-table", fill=COLUMNS[0])
             await self.mount(table, before="#sessions-empty")
             if self.focused is None:
@@ -293,7 +284,7 @@ class SessionListScreen(WorkshopNode, Screen[None]):
 
     def action_delete(self) -> None:
         """Delete the selected session after confirming."""
-        from tui.steps.base import refused
+        from tui.refusals import refused
         from tui.widgets.dialogs import ConfirmModal
 
         session_id = self._selected_id()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tui.steps.actions import ActionsStep
 from tui.steps.assess import AssessStep
 from tui.steps.base import StepPane
@@ -10,7 +12,7 @@ from tui.steps.revenue import RevenueStep
 from tui.steps.review import ReviewStep
 from tui.steps.terms import TermsStep
 
-STEP_CLASSES: tuple[type[StepPane], ...] = (
+STEP_CLASSES: tuple[type[StepPane[Any]], ...] = (
     ParticipantsStep,
     AssessStep,
     TermsStep,

@@ -20,14 +20,14 @@ from textual.message import Message
 from textual.widgets.data_table import Row, RowKey
 from textual.worker import get_current_worker
 
-from tui.app import in_background
+from tui.context import in_background
 from tui.steps.action_forms import (
     COLUMNS,
     OVERDUE_MARKER,
     Layout,
     item_cells,
 )
-from tui.steps.base import RecordTable
+from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop import planning
 
@@ -119,8 +119,8 @@ class ActionTable(RecordTable):
         layout: Layout,
         today: dt.date,
         alarm: str,
-    ) -> tuple[int, list[int]]:
-        """Take freshly read items; returns the ticket and ids for `feed` to fill the table."""
+    ) -> None:
+        """Take freshly read items and fill the table with them (see `refill`)."""
         self.items = {item.id or 0: item for item in items}
         self.cells = cells
         self.owner_names = owner_names
@@ -128,7 +128,7 @@ class ActionTable(RecordTable):
         self.alarm = alarm
         self.loaded = True
         self._use_layout(layout)
-        return self._start_fill()
+        self._fill()
 
     def _use_layout(self, layout: Layout) -> None:
         if layout == self.layout_in_use:
@@ -151,8 +151,19 @@ class ActionTable(RecordTable):
         self.post_message(self.ViewChanged())
         return self._generation, order
 
-    def feed(self, generation: int, order: list[int]) -> None:
-        """Hand the rows to the UI thread chunk by chunk; call it from a worker thread."""
+    def _fill(self) -> None:
+        """Fill the table in the current order and filter: at once when the rows fit in one
+        chunk, else chunk by chunk from a worker."""
+        generation, order = self._start_fill()
+        if len(order) <= CHUNK:
+            self._add_chunk(generation, order)
+            self._fill_done(generation)
+        else:
+            self._feed(generation, order)
+
+    @in_background("action-rows")
+    def _feed(self, generation: int, order: list[int]) -> None:
+        """Hand the rows to the UI thread chunk by chunk (in a worker thread)."""
         worker = get_current_worker()
         for start in range(0, len(order), CHUNK):
             chunk = order[start : start + CHUNK]
@@ -161,10 +172,6 @@ class ActionTable(RecordTable):
             ):
                 return
         self.app.call_from_thread(self._fill_done, generation)
-
-    @in_background("action-rows")
-    def _feed_worker(self, generation: int, order: list[int]) -> None:
-        self.feed(generation, order)
 
     def _add_chunk(self, generation: int, ids: list[int]) -> bool:
         if generation != self._generation:
@@ -190,12 +197,7 @@ class ActionTable(RecordTable):
         if not self.loaded:
             self.post_message(self.ViewChanged())
             return
-        generation, order = self._start_fill()
-        if len(order) <= CHUNK:
-            self._add_chunk(generation, order)
-            self._fill_done(generation)
-        else:
-            self._feed_worker(generation, order)
+        self._fill()
 
     def set_view(self, view: planning.ActionView) -> None:
         """Sort and filter by `view`; a new sort order alone re-sorts the rows in place."""

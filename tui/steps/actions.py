@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,22 +13,17 @@ from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.theme import Theme
 from textual.widgets import Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
-from tui.app import in_background
+from tui.keys import bind
+from tui.refusals import guarded
 from tui.safe_text import safe_text
-from tui.steps.action_forms import (
-    STATUS_KEYS_HELP,
-    ActionFormModal,
-    Layout,
-    Links,
-    StatusModal,
-    item_cells,
-)
+from tui.screens.status import STATUS_KEYS_HELP, StatusModal
+from tui.steps.action_forms import ActionFormModal, Layout, Links, item_cells
 from tui.steps.action_table import ActionTable
-from tui.steps.base import RecordTable, Saved, StepPane, bind, guarded
+from tui.steps.base import Saved, StepPane, StepView
 from tui.steps.cadence_kpis import CADENCE, KPIS, RecordTab
 from tui.widgets.dialogs import ConfirmModal
+from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop import planning, steps
 from workshop.errors import NotFound, WorkshopError
@@ -44,14 +40,18 @@ KPI_HINT = "What both teams measure: the baseline today and the target to reach.
 
 
 @dataclass(frozen=True)
-class StepFive:
-    """Everything step 5 shows, read in one go off the UI thread."""
+class StepFive(StepView):
+    """Everything step 5 shows, read in one go off the UI thread, and the day, layout and
+    colour its cells were made for."""
 
     items: list[m.ActionItem]
     cells: dict[int, tuple[Text, ...]]
     links: Links
     cadences: list[m.Cadence]
     kpis: list[m.Kpi]
+    today: dt.date
+    layout: Layout
+    alarm: str
 
 
 def read_step_five(
@@ -70,15 +70,25 @@ def read_step_five(
         item.id or 0: item_cells(item, names, today, narrow=layout.narrow, alarm=alarm)
         for item in items
     }
-    cadences = store.rows(m.Cadence, session_id)
-    return StepFive(items, cells, links, cadences, store.rows(m.Kpi, session_id))
+    return StepFive(
+        store.get_session(session_id),
+        items,
+        cells,
+        links,
+        store.rows(m.Cadence, session_id),
+        store.rows(m.Kpi, session_id),
+        today,
+        layout,
+        alarm,
+    )
 
 
-class ActionsStep(StepPane):
+class ActionsStep(StepPane[StepFive]):
     """Who does what by when, the standing cadence, and the KPIs both teams track."""
 
     number = steps.ACTIONS.number
     title = steps.ACTIONS.name
+    failure_at = "#actions-view"
     BINDINGS = [
         bind("a", "add", "Add", "Add a row to the table shown (action, meeting or KPI)"),
         bind("enter", "edit", "Edit", "Edit the selected row"),
@@ -98,7 +108,8 @@ class ActionsStep(StepPane):
     def __init__(self, session_id: int) -> None:
         super().__init__(session_id)
         self.links = Links()
-        self._generation = 0
+        self._failure: str | None = None
+        """Why the last read failed: the line above the table keeps saying it until a read."""
         self.cadence = RecordTab(self, RecordTable(CADENCE.columns, id="cadence-table"), CADENCE)
         self.kpis = RecordTab(self, RecordTable(KPIS.columns, id="kpis-table"), KPIS)
 
@@ -154,43 +165,35 @@ class ActionsStep(StepPane):
     # -- loading --------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Re-read everything step 5 shows, off the UI thread."""
-        self._generation += 1
-        table = self.table
-        table.start_loading()
-        layout = table.target_layout()
-        store = self.workshop.store
-        self._load(self._generation, store, self.today(), layout, self._alarm())
+        """Read everything step 5 shows again, off the UI thread (the table says "loading")."""
+        self._failure = None
+        self.table.start_loading()
+        super().reload()
         self.call_after_refresh(self._focus_table)
 
-    @in_background("actions-load")
-    def _load(
-        self, generation: int, store: Store, today: dt.date, layout: Layout, alarm: str
-    ) -> None:
-        data = read_step_five(store, self.session_id, today, layout, alarm)
-        if get_current_worker().is_cancelled:
-            return
-        fill = self.app.call_from_thread(self._loaded, generation, data, layout, today, alarm)
-        if fill is not None:
-            self.table.feed(*fill)
+    def reader(self) -> Callable[[Store], StepFive]:
+        """Reads the items, with cells for today, this screen's layout and the theme's alarm."""
+        today, layout, alarm = self.today(), self.table.target_layout(), self._alarm()
+        return lambda store: read_step_five(store, self.session_id, today, layout, alarm)
 
-    def _loaded(
-        self, generation: int, data: StepFive, layout: Layout, today: dt.date, alarm: str
-    ) -> tuple[int, list[int]] | None:
-        if generation != self._generation:
-            return None
-        self.links = data.links
-        self.cadence.show(data.cadences)
-        self.kpis.show(data.kpis)
-        return self.table.show_items(
-            data.items, data.cells, data.links.owner_names, layout=layout, today=today, alarm=alarm
+    def show(self, view: StepFive) -> None:
+        """Show the action items (filled in chunks), the cadence and the KPIs as read."""
+        self.links = view.links
+        self.cadence.show(view.cadences)
+        self.kpis.show(view.kpis)
+        self.table.show_items(
+            view.items,
+            view.cells,
+            view.links.owner_names,
+            layout=view.layout,
+            today=view.today,
+            alarm=view.alarm,
         )
 
     def show_failure(self, message: str) -> None:
         """Say why the action items could not be read, on the line above their table."""
-        self.query_one("#actions-view", Static).update(
-            safe_text(f"Could not show the action items: {message}")
-        )
+        self._failure = f"Could not show the action items: {message}"
+        super().show_failure(self._failure)
 
     def _alarm(self) -> str:
         colour: str = self.app.theme_variables.get("error", "red")
@@ -214,7 +217,8 @@ class ActionsStep(StepPane):
 
     def on_action_table_view_changed(self, event: ActionTable.ViewChanged) -> None:
         event.stop()
-        self.query_one("#actions-view", Static).update(self.table.view_line())
+        if self._failure is None:
+            self.query_one("#actions-view", Static).update(self.table.view_line())
 
     # -- tabs -----------------------------------------------------------------------------
 
@@ -279,6 +283,8 @@ class ActionsStep(StepPane):
             self.table.forget(row_id)
         except WorkshopError as error:
             self.notify(str(error), severity="error")
+            return
+        self.changed()
 
     def _small_tab(self) -> RecordTab[Any] | None:
         """The cadence or KPI table's keeper when that tab is shown."""
@@ -318,6 +324,7 @@ class ActionsStep(StepPane):
                 self._refresh_item(base.id)  # cancelled: it may have been refused as stale
             return
         self.table.remember(item)
+        self.changed()
         summary = f"{'Added' if base is None else 'Saved'} '{item.title}'"
         warning = planning.due_warning(item.due, self.today())
         if warning:
@@ -341,6 +348,7 @@ class ActionsStep(StepPane):
         def confirmed(answer: bool | None) -> None:
             if answer and self.persist(remove, f"Deleted '{item.title}'"):
                 self.table.forget(item.id or 0)
+                self.changed()
 
         self.app.push_screen(ConfirmModal(f"Delete action item '{item.title}'?"), confirmed)
 
@@ -363,5 +371,6 @@ class ActionsStep(StepPane):
         saved = self.persist(lambda: set_status(store, item, status), f"'{item.title}' is {status}")
         if saved is not None:
             self.table.remember(saved)
+            self.changed()
         else:  # refused, perhaps changed elsewhere: show the row as it is stored now
             self._refresh_item(item.id or 0)

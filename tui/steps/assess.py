@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -15,23 +16,28 @@ from textual.containers import Horizontal, Vertical
 from textual.theme import Theme
 from textual.widgets import Digits, Label, Static
 
+from tui.keys import bind
+from tui.refusals import refused
+from tui.screens.score_entry import ScoreEntry
 from tui.steps.assess_widgets import (
     HIDDEN,
     LEGEND,
-    ScoreEntry,
     heat_cell,
     polarity_text,
     possessive,
     readout,
     score_text,
 )
-from tui.steps.base import Cell, RecordTable, Saved, SaveFailed, StepPane, bind, refused
+from tui.steps.base import Saved, SaveFailed, StepPane, StepView
+from tui.widgets.tables import Cell, RecordTable
 from workshop import blind_round as br
-from workshop import models as m
 from workshop import steps
 from workshop.assessment import INDEX_RULE, TEAMS, AssessmentResult
 from workshop.errors import WorkshopError
 from workshop.text import terminal_safe
+
+if TYPE_CHECKING:
+    from workshop.storage.store import Store
 
 T = TypeVar("T")
 
@@ -46,7 +52,19 @@ ESCAPE_GRACE_SECONDS = 2.0
 """How long after the score panel closed itself an esc is taken as meant for the panel."""
 
 
-class AssessStep(StepPane):
+@dataclass(frozen=True)
+class RoundView(StepView):
+    """The statements of the round with both teams' scores; the session says if it is revealed."""
+
+    rows: list[br.RoundRow]
+
+
+def read_assessment(store: Store, session_id: int) -> RoundView:
+    """Read what step 2 shows."""
+    return RoundView(store.get_session(session_id), br.read_round(store, session_id))
+
+
+class AssessStep(StepPane[RoundView]):
     """Both teams rate the same statements in a blind round; the largest gaps are the agenda.
 
     Whether the round is revealed is saved with the session (r reveals and hides, ctrl+z
@@ -56,6 +74,7 @@ class AssessStep(StepPane):
 
     number = steps.ASSESS.number
     title = steps.ASSESS.name
+    failure_at = "#assess-readout"
     BINDINGS = [
         bind(
             "enter",
@@ -131,20 +150,29 @@ class AssessStep(StepPane):
     def on_resize(self, event: events.Resize) -> None:
         self._render_table()
 
-    def reload(self) -> None:
-        """Read the statements and scores; the first time, seed a session that has none."""
-        store = self.workshop.store
-        if not self._seeded:
-            self._seeded = True
-            if not store.rows(m.Statement, self.session_id):
-                self.persist(
-                    lambda: br.seed_statements(store, self.session_id),
-                    "Added the standard assessment statements",
-                )
-        self._read()
+    def reader(self) -> Callable[[Store], RoundView]:
+        """Reads the statements, the scores and the session (whether it is revealed)."""
+        return lambda store: read_assessment(store, self.session_id)
 
-    def _read(self) -> None:
-        self.rows = br.read_round(self.workshop.store, self.session_id)
+    def show(self, view: RoundView) -> None:
+        """Show the round as read; the first time, give a session without statements the
+        standard ones, then read again."""
+        seeding, self._seeded = not view.rows and not self._seeded, True
+        if seeding:
+            store = self.workshop.store
+            seeded = self.persist(
+                lambda: br.seed_statements(store, self.session_id),
+                "Added the standard assessment statements",
+            )
+            if seeded is not None:
+                self.reload()
+                return
+        self.rows = view.rows
+        self._disclose()
+
+    def _disclose(self) -> None:
+        """Draw the rows as the session's reveal allows, the cursor on the largest gap just
+        after the reveal."""
         shown = br.disclosed(self.session, self.rows)
         self.result = shown.result
         just_revealed = shown.revealed and not self.view.revealed
@@ -274,7 +302,10 @@ class AssessStep(StepPane):
     def _saved(self, row: br.RoundRow) -> br.RoundRow:
         # The summary names no score: the header stays on screen when the other team enters.
         self.post_message(Saved(f"{self.view.entering} score for statement {row.number}"))
-        self._read()
+        # Every score moves the counts, the indices and the gaps: the round as stored now.
+        self.rows = br.read_round(self.workshop.store, self.session_id)
+        self.changed()
+        self._disclose()
         return next(r for r in self.rows if r.statement_id == row.statement_id)
 
     def _write(self, action: Callable[[], T]) -> T | None:
@@ -371,8 +402,10 @@ class AssessStep(StepPane):
         """
         store, reveal = self.workshop.store, not self.view.revealed
         summary = "revealed both teams' scores" if reveal else "hid the scores again"
-        if self.persist(lambda: br.set_revealed(store, self.session_id, reveal), summary):
-            self._read()
+        session = self.persist(lambda: br.set_revealed(store, self.session_id, reveal), summary)
+        if session is not None:
+            self.keep_session(session)
+            self._disclose()
 
     def action_escape(self) -> None:
         """Swallow an esc pressed just after the score panel closed itself; else go back."""

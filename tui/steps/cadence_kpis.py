@@ -9,9 +9,10 @@ from typing import Any, Generic, TypeVar
 from rich.text import Text
 
 from tui.steps.action_forms import cell
-from tui.steps.base import RecordTable, Saved, StepPane, enum_label, enum_options
+from tui.steps.base import Saved, StepPane
 from tui.widgets.dialogs import ConfirmModal
-from tui.widgets.forms import FormField, FormModal
+from tui.widgets.forms import FormField, FormModal, enum_label, enum_options
+from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop import planning
 
@@ -142,7 +143,7 @@ KPIS = TabSpec(
 class RecordTab(Generic[S]):
     """Add, edit and delete the rows of one small table on step 5 through its form."""
 
-    def __init__(self, pane: StepPane, table: RecordTable, spec: TabSpec[S]) -> None:
+    def __init__(self, pane: StepPane[Any], table: RecordTable, spec: TabSpec[S]) -> None:
         self.pane = pane
         self.table = table
         self.spec = spec
@@ -186,6 +187,7 @@ class RecordTab(Generic[S]):
             return
         self.records[record.id] = record
         self.table.upsert(record.id, self.spec.cells(record))
+        self.pane.changed()
         self.pane.post_message(Saved(f"{verb} {self.spec.noun} {getattr(record, 'name', '')}"))
 
     def add(self) -> None:
@@ -218,5 +220,6 @@ class RecordTab(Generic[S]):
             if answer and self.pane.persist(remove, f"Deleted {self.spec.noun} {name}"):
                 self.records.pop(row_id, None)
                 self.table.remove_record(row_id)
+                self.pane.changed()
 
         self.pane.app.push_screen(ConfirmModal(f"Delete {self.spec.noun} {name}?"), confirmed)

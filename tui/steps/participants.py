@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tui.steps.base import (
-    RecordTable,
-    Saved,
-    StepPane,
-    bind,
-    enum_label,
-    enum_options,
-    guarded,
-)
+from tui.keys import bind
+from tui.refusals import guarded
+from tui.steps.base import Saved, StepPane, StepView
 from tui.widgets.dialogs import ConfirmModal
-from tui.widgets.forms import FormField, FormModal
+from tui.widgets.forms import FormField, FormModal, enum_label, enum_options
+from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop import steps
+
+if TYPE_CHECKING:
+    from workshop.storage.store import Store
 
 COLUMNS = ("Name", "Team", "Role")
 
@@ -29,11 +29,24 @@ def participant_cells(person: m.Participant) -> tuple[str, ...]:
     return (person.name, enum_label(person.team), person.role)
 
 
-class ParticipantsStep(StepPane):
+@dataclass(frozen=True)
+class ParticipantsView(StepView):
+    """The people in the room, as step 1 shows them."""
+
+    people: list[m.Participant]
+
+
+def read_participants(store: Store, session_id: int) -> ParticipantsView:
+    """Read what step 1 shows."""
+    return ParticipantsView(store.get_session(session_id), store.rows(m.Participant, session_id))
+
+
+class ParticipantsStep(StepPane[ParticipantsView]):
     """Add, edit and remove participants; owners and sign-offs elsewhere pick from this list."""
 
     number = steps.PARTICIPANTS.number
     title = steps.PARTICIPANTS.name
+    failure_at = "#participants-intro"
     BINDINGS = [
         bind("a", "add", "Add", "Add a participant"),
         bind("enter", "edit", "Edit", "Edit the selected participant"),
@@ -43,6 +56,7 @@ class ParticipantsStep(StepPane):
     def compose(self) -> ComposeResult:
         yield Static(
             "Who is in the room? Owners and sign-offs are picked from this list.",
+            id="participants-intro",
             classes="step-intro",
         )
         yield RecordTable(COLUMNS, id="participants-table", fill=COLUMNS[-1])
@@ -52,13 +66,13 @@ class ParticipantsStep(StepPane):
         """The participants table."""
         return self.query_one(RecordTable)
 
-    def on_mount(self) -> None:
-        self.reload()
+    def reader(self) -> Callable[[Store], ParticipantsView]:
+        """Reads the participants of this session."""
+        return lambda store: read_participants(store, self.session_id)
 
-    def reload(self) -> None:
-        """Show the participants as stored."""
-        people = self.participants()
-        self.table.set_rows((p.id or 0, participant_cells(p)) for p in people)
+    def show(self, view: ParticipantsView) -> None:
+        """Show the participants as read."""
+        self.table.set_rows((p.id or 0, participant_cells(p)) for p in view.people)
 
     def _form(self, title: str, person: m.Participant | None) -> FormModal:
         fields = [
@@ -84,6 +98,7 @@ class ParticipantsStep(StepPane):
         if person is None:
             return
         self.table.upsert(person.id or 0, participant_cells(person))
+        self.changed()
         self.post_message(Saved(f"{verb} {person.name}"))
 
     def action_add(self) -> None:
@@ -116,6 +131,7 @@ class ParticipantsStep(StepPane):
         def confirmed(answer: bool | None) -> None:
             if answer and self.persist(delete, f"Deleted {person.name}"):
                 self.table.remove_record(selected)
+                self.changed()
 
         self.app.push_screen(
             ConfirmModal(f"Delete participant {person.name}? Items they own keep no owner."),

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from tui.steps.base import RecordTable, Saved, SaveFailed, StepPane, bind, guarded
+from tui.keys import bind
+from tui.refusals import guarded
+from tui.steps.base import Saved, SaveFailed, StepPane, StepView
 from tui.steps.revenue_widgets import (
     COLUMNS,
     NO_STAGES,
@@ -28,10 +31,14 @@ from tui.steps.revenue_widgets import (
 )
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormModal
+from tui.widgets.tables import RecordTable
 from workshop import cycle, steps
 from workshop import models as m
 from workshop.errors import ValidationFailed, WorkshopError
 from workshop.revenue import ROUNDING_RULE
+
+if TYPE_CHECKING:
+    from workshop.storage.store import Store
 
 BARS_BESIDE_WIDTH = 180
 """Narrower than this, the bars go under the stages so that the table keeps every column."""
@@ -39,11 +46,29 @@ FULL_RULE_HEIGHT = 26
 """Lower than this (with the bars under the stages), the rounding rule is shown in short."""
 
 
-class RevenueStep(StepPane):
+@dataclass(frozen=True)
+class RevenueView(StepView):
+    """The goal and the stages with the plan they work out to, and the terms stages name."""
+
+    revenue_cycle: cycle.RevenueCycle
+    terms: list[m.Term]
+
+
+def read_revenue(store: Store, session_id: int) -> RevenueView:
+    """Read what step 4 shows."""
+    return RevenueView(
+        store.get_session(session_id),
+        cycle.load_cycle(store, session_id),
+        store.rows(m.Term, session_id),
+    )
+
+
+class RevenueStep(StepPane[RevenueView]):
     """One shared revenue goal, worked backwards through the stages of the revenue cycle."""
 
     number = steps.REVENUE_CYCLE.number
     title = steps.REVENUE_CYCLE.name
+    failure_at = "#cycle-summary"
     BINDINGS = [
         bind("b", "defaults('bowtie')", "Bowtie", "Start from the bowtie stages"),
         bind("w", "defaults('waterfall')", "Waterfall", "Start from the waterfall stages"),
@@ -71,6 +96,8 @@ class RevenueStep(StepPane):
         super().__init__(session_id)
         self.cycle = cycle.RevenueCycle(None, (), None, None)
         self.pending: dict[str, str] = {}
+        self._follow: int | None = None
+        """The stage to put the cursor on once the stages read after a save are shown."""
 
     def compose(self) -> ComposeResult:
         # The table comes first in the DOM so it takes focus when the step opens (letter keys
@@ -96,7 +123,6 @@ class RevenueStep(StepPane):
         return self.query_one(GoalEditor)
 
     def on_mount(self) -> None:
-        self.reload()
         self._fit_to_size()
 
     def on_resize(self) -> None:
@@ -110,20 +136,38 @@ class RevenueStep(StepPane):
         rule = ROUNDING_SHORT if narrow and self.size.height < FULL_RULE_HEIGHT else ROUNDING_RULE
         self.query_one("#rounding-rule", Static).update(Text.assemble(("Rounding: ", "bold"), rule))
 
-    def reload(self) -> None:
-        """Re-read the goal and the stages and show the plan they work out to."""
+    def reader(self) -> Callable[[Store], RevenueView]:
+        """Reads the goal, the stages and the terms."""
+        return lambda store: read_revenue(store, self.session_id)
+
+    def show(self, view: RevenueView) -> None:
+        """Show the goal and the stages as read, and the plan they work out to."""
         had_stages = bool(self.cycle.stages)
-        self.cycle = cycle.load_cycle(self.workshop.store, self.session_id)
+        self.cycle = view.revenue_cycle
         self.pending = {}
-        self.goal_editor.show_goal(self.cycle.goal, self.session.currency)
+        self.goal_editor.show_goal(self.cycle.goal, view.session.currency)
         self._show_plan()
+        if self._follow is not None:
+            self.table.select_id(self._follow)
+            self._follow = None
         if had_stages != bool(self.cycle.stages):
             self.refresh_bindings()  # b/w only while empty; edit, delete, move only when not
+
+    def _reload_at(self, stage_id: int) -> None:
+        """Read the stages again (a save changes every volume), the cursor on `stage_id`."""
+        self._follow = stage_id
+        self.reload()
+
+    def _terms(self) -> list[m.Term]:
+        """The terms a stage may name, as read with the stages."""
+        if self.shown is None:
+            return self.workshop.store.rows(m.Term, self.session_id)
+        return self.shown.terms
 
     def _show_plan(self) -> None:
         """Show the stages, their volumes, the picture and the summary of the current cycle."""
         state = self.cycle
-        terms = {t.id or 0: t.name for t in self.workshop.store.rows(m.Term, self.session_id)}
+        terms = {t.id or 0: t.name for t in self._terms()}
         won = state.won_index
         self.table.set_rows(
             (stage.id or 0, stage_cells(i, stage, state.plan, i == won, terms))
@@ -192,9 +236,9 @@ class RevenueStep(StepPane):
             return
         self.pending = {}
         changed = goal is not self.cycle.goal
-        self.cycle = cycle.load_cycle(self.workshop.store, self.session_id)
+        self.cycle = replace(self.cycle, goal=goal)
         self.goal_editor.show_goal(goal, self.session.currency)
-        self._show_plan()
+        self.reload()  # the plan: every volume works out again
         if changed:
             self.post_message(Saved(f"{label} {goal_text(goal, field)}"))
 
@@ -241,7 +285,7 @@ class RevenueStep(StepPane):
     def _form(
         self, title: str, stage: m.Stage | None, save: Callable[[dict[str, Any]], Any]
     ) -> FormModal:
-        fields = stage_fields(self.workshop.store.rows(m.Term, self.session_id))
+        fields = stage_fields(self._terms())
         values: dict[str, Any] = stage.model_dump() if stage else {"is_won": False}
         if stage and stage.conversion is not None:
             values["conversion"] = f"{stage.conversion.normalize():f}"
@@ -250,8 +294,7 @@ class RevenueStep(StepPane):
     def _after_save(self, stage: m.Stage | None, verb: str) -> None:
         if stage is None:
             return
-        self.reload()
-        self.table.select_id(stage.id or 0)
+        self._reload_at(stage.id or 0)
         self.post_message(Saved(f"{verb} stage {stage.name}"))
 
     @guarded
@@ -320,8 +363,7 @@ class RevenueStep(StepPane):
             f"Moved stage {stage.name} {'up' if offset < 0 else 'down'}",
         )
         if moved is not None:
-            self.reload()
-            self.table.select_id(stage_id)
+            self._reload_at(stage_id)
 
     def action_defaults(self, shape: cycle.CycleShape) -> None:
         """Give a session without stages the bowtie or waterfall stages."""

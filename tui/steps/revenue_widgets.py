@@ -9,15 +9,16 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from tui.keys import bind
 from tui.safe_text import safe_text
-from tui.steps.base import Cell, enum_label, enum_options
-from tui.widgets.forms import FormField
+from tui.widgets.forms import FormField, enum_label, enum_options
+from tui.widgets.tables import Cell
 from workshop import models as m
 from workshop.revenue import RevenuePlan
 
@@ -133,12 +134,12 @@ class GoalInput(Input):
     """One goal field edited in place: enter or leaving saves it, escape restores the saved one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
+        bind(
             "escape",
             "revert",
             "Revert",
-            id="revenue.goal.revert",
-            tooltip="Put back the saved value and return to the stages",
+            "Put back the saved value and return to the stages",
+            area="revenue.goal",
         ),
     ]
 

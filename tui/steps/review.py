@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.app import in_background
+from tui.keys import bind
 from tui.safe_text import safe_text
-from tui.steps.base import RecordTable, StepPane, bind
+from tui.steps.base import StepPane, StepView
+from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop import steps
 from workshop.timebox import format_difference, format_seconds, planned_vs_actual
 from workshop.wrap_up import wrap_up_summary
 
+if TYPE_CHECKING:
+    from workshop.storage.store import Store
 
-class ReviewStep(StepPane):
+
+@dataclass(frozen=True)
+class WrapUpView(StepView):
+    """What step 6 shows: the summary lines, each step's planned and actual time, the gates."""
+
+    summary: list[str]
+    timeboxes: list[tuple[int, int, int]]
+    gates: list[m.Gate]
+
+
+def read_wrap_up(store: Store, session_id: int, today: dt.date) -> WrapUpView:
+    """Read what step 6 shows (a large session takes a moment)."""
+    return WrapUpView(
+        store.get_session(session_id),
+        wrap_up_summary(store, session_id, today),
+        planned_vs_actual(store, session_id),
+        store.rows(m.Gate, session_id),
+    )
+
+
+class ReviewStep(StepPane[WrapUpView]):
     """Sums up the session and leads to the export preview (`x`)."""
 
     number = steps.REVIEW.number
     title = steps.REVIEW.name
+    failure_at = "#wrap-up-summary"
     BINDINGS = [
         bind("e", "export", "Export", "Preview the action plan and export it (same as x)"),
     ]
@@ -37,38 +66,21 @@ class ReviewStep(StepPane):
                 classes="step-intro",
             )
 
-    def on_mount(self) -> None:
-        self.reload()
+    def reader(self) -> Callable[[Store], WrapUpView]:
+        """Reads the summary (overdue as of today), the timeboxes and the gates."""
+        today = self.workshop.clock().date()
+        return lambda store: read_wrap_up(store, self.session_id, today)
 
-    def reload(self) -> None:
-        """Re-read the summary, the timeboxes and the gates off the UI thread."""
-        self.load()
-
-    @in_background("wrap-up")
-    def load(self) -> None:
-        """Read what the step shows in a worker (a large session takes a moment)."""
-        store = self.workshop.store
-        summary = wrap_up_summary(store, self.session_id, self.workshop.clock().date())
-        timeboxes = planned_vs_actual(store, self.session_id)
-        gates = store.rows(m.Gate, self.session_id)
-        self.app.call_from_thread(self._show, summary, timeboxes, gates)
-
-    def show_failure(self, message: str) -> None:
-        """Say why the summary could not be read, where it would be."""
-        self.query_one("#wrap-up-summary", Static).update(safe_text(message))
-
-    def _show(
-        self, summary: list[str], timeboxes: list[tuple[int, int, int]], gates: list[m.Gate]
-    ) -> None:
-        from tui.steps import STEP_CLASSES
-
+    def show(self, view: WrapUpView) -> None:
+        """Show the summary, the planned and actual time of each step, and the gates."""
+        summary = view.summary
         headline = Text(summary[0], style="bold") if summary else Text()
         self.query_one("#wrap-up-summary", Static).update(
             safe_text(Text("\n").join([headline, *map(Text, summary[1:])]))
         )
-        titles = {step.number: step.title for step in STEP_CLASSES}
+        titles = {step.number: step.name for step in steps.STEPS}
         rows = []
-        for step, planned, actual in timeboxes:
+        for step, planned, actual in view.timeboxes:
             timed = actual > 0  # a step shown but never timed has no actual time to compare
             cells = (
                 f"{step} {titles.get(step, '')}",
@@ -80,7 +92,7 @@ class ReviewStep(StepPane):
         self.query_one("#timebox-table", RecordTable).set_rows(rows)
         lines = [
             f"• step {g.step}: {g.reason} — {'continued anyway' if g.continued else 'stayed'}"
-            for g in gates
+            for g in view.gates
         ]
         # Reasons quote names ("Open [/] x" is a fine term): the lines are text, never markup.
         text = Text.assemble(("Gates\n", "bold"), "\n".join(lines)) if lines else Text()

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
-from tui.app import in_background
+from tui.keys import bind
+from tui.refusals import guarded
 from tui.safe_text import safe_text
-from tui.steps.base import Cell, Saved, StepPane, bind, guarded
+from tui.screens.signer import SignerModal
+from tui.steps.base import Saved, StepPane, StepView
 from tui.steps.terms_widgets import (
     COLUMNS,
     MARKERS,
-    SignerModal,
     Styles,
     TermsTable,
     excerpt,
@@ -26,6 +28,7 @@ from tui.steps.terms_widgets import (
 )
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.forms import FormField, FormModal
+from tui.widgets.tables import Cell
 from workshop import glossary, steps
 from workshop import models as m
 from workshop.errors import DuplicateName, WorkshopError
@@ -43,11 +46,32 @@ FIELDS = [
 CLEARED = "Definition changed: sales and marketing sign-offs cleared"
 
 
-class TermsStep(StepPane):
+@dataclass(frozen=True)
+class TermsView(StepView):
+    """The terms as step 3 shows them, with their table cells, and who may sign them off."""
+
+    terms: list[m.Term]
+    rows: list[tuple[int, tuple[Cell, ...]]]
+    participants: list[m.Participant]
+
+
+def read_terms(store: Store, session_id: int, today: dt.date, styles: Styles) -> TermsView:
+    """Read what step 3 shows; the cells are made here too, off the UI thread."""
+    terms = store.rows(m.Term, session_id)
+    return TermsView(
+        store.get_session(session_id),
+        terms,
+        [(term.id or 0, term_cells(term, today, styles)) for term in terms],
+        store.rows(m.Participant, session_id),
+    )
+
+
+class TermsStep(StepPane[TermsView]):
     """Agree what each term means; a term counts only when both teams sign it off."""
 
     number = steps.TERMS.number
     title = steps.TERMS.name
+    failure_at = "#terms-count"
     BINDINGS = [
         bind("a", "add", "Add", "Add a term"),
         bind("enter", "edit", "Edit", "Edit the selected term"),
@@ -65,9 +89,6 @@ class TermsStep(StepPane):
     def __init__(self, session_id: int) -> None:
         super().__init__(session_id)
         self.terms: dict[int, m.Term] = {}
-        self._changes = 0
-        """Counts local saves, so a load that started before one is read again."""
-        self._loaded = False
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -87,30 +108,15 @@ class TermsStep(StepPane):
         """The terms table."""
         return self.query_one("#terms-table", TermsTable)
 
-    def reload(self) -> None:
-        """Read the terms again off the UI thread (on show and after undo)."""
-        self._load(self.workshop.store, self._changes, self._today(), self._styles())
+    def reader(self) -> Callable[[Store], TermsView]:
+        """Reads the terms with today's date and the theme's colours for their cells."""
+        today, styles = self._today(), self._styles()
+        return lambda store: read_terms(store, self.session_id, today, styles)
 
-    @in_background("terms-load")
-    def _load(self, store: Store, changes: int, today: dt.date, styles: Styles) -> None:
-        terms = store.rows(m.Term, self.session_id)
-        rows = [(term.id or 0, term_cells(term, today, styles)) for term in terms]
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_all, terms, rows, changes)
-
-    def show_failure(self, message: str) -> None:
-        """Say why the terms could not be read, where their count would be."""
-        self.query_one("#terms-count", Static).update(safe_text(message))
-
-    def _show_all(
-        self, terms: list[m.Term], rows: list[tuple[int, tuple[Cell, ...]]], changes: int
-    ) -> None:
-        if changes != self._changes:
-            self.reload()  # a save landed while reading: read again rather than show old rows
-            return
-        self.terms = {term.id or 0: term for term in terms}
-        self._loaded = True
-        self.table.set_rows(rows)
+    def show(self, view: TermsView) -> None:
+        """Show the terms as read, their count and the selected one's detail."""
+        self.terms = {term.id or 0: term for term in view.terms}
+        self.table.set_rows(view.rows)
         self._refresh_summary()
 
     def _today(self) -> dt.date:
@@ -131,9 +137,9 @@ class TermsStep(StepPane):
 
     def _show(self, term: m.Term) -> None:
         """Show one saved term in the table, the count and the detail panel."""
-        self._changes += 1
         self.terms[term.id or 0] = term
         self.table.upsert(term.id or 0, term_cells(term, self._today(), self._styles()))
+        self.changed()
         self._refresh_summary()
 
     def _refresh_summary(self) -> None:
@@ -176,7 +182,7 @@ class TermsStep(StepPane):
 
     def gate_reason(self) -> str | None:
         """Terms not signed off by both teams, from the list on screen once it has loaded."""
-        if not self._loaded:  # left before the first load finished: ask the store directly
+        if self.shown is None:  # left before the first read landed: ask the store directly
             return glossary.gate_reason(unsigned_terms(self.workshop.store, self.session_id))
         return glossary.gate_reason(self.terms.values())
 
@@ -236,9 +242,9 @@ class TermsStep(StepPane):
 
         def confirmed(answer: bool | None) -> None:
             if answer and self.persist(delete, f"Deleted {term.name}"):
-                self._changes += 1
                 self.terms.pop(term.id or 0, None)
                 self.table.remove_record(term.id or 0)
+                self.changed()
                 self._refresh_summary()
 
         self.app.push_screen(
@@ -256,11 +262,17 @@ class TermsStep(StepPane):
         """Toggle the marketing sign-off of the selected term."""
         self._toggle(m.Team.MARKETING)
 
+    def _participants(self) -> list[m.Participant]:
+        """Who may sign off, as read with the terms (from the store before the first read)."""
+        if self.shown is None:
+            return self.workshop.store.rows(m.Participant, self.session_id)
+        return self.shown.participants
+
     def _toggle(self, team: m.Team) -> None:
         term = self._selected()
         if term is None:
             return
-        names = glossary.signers(self.participants(), team)
+        names = glossary.signers(self._participants(), team)
         if term.is_signed_off_by(team) or not names:
             self._sign(term, team, team.value)
             return

@@ -1,4 +1,4 @@
-"""Widgets of step 3: the terms table with its status markers, and the sign-off picker."""
+"""Widgets of step 3: the terms table with its status markers and sign-off cells."""
 
 from __future__ import annotations
 
@@ -8,18 +8,11 @@ from collections.abc import Iterable, Sequence
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
 from textual.widgets.data_table import ColumnKey
 
-from tui.safe_text import safe_text
-from tui.steps.base import Cell, RecordTable
+from tui.widgets.tables import Cell, RecordTable, fit
 from workshop import glossary
 from workshop import models as m
-from workshop.text import terminal_safe
 
 COLUMNS = ("Term", "Status", "Sales", "Marketing", "Definition")
 MARKERS = {
@@ -36,8 +29,7 @@ MIN_DEFINITION_WIDTH = 12
 
 def excerpt(text: str, width: int) -> str:
     """The text on one line, cut to `width` characters with an ellipsis; terminal-safe."""
-    line = terminal_safe(" ".join(text.split()))
-    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+    return fit(" ".join(text.split()), width)
 
 
 def cell(text: str, width: int = 300) -> Text:
@@ -125,36 +117,3 @@ class TermsTable(RecordTable):
         self.add_column(DEFINITION, width=width, key=DEFINITION)
         for row, value in zip(self.ordered_rows, cells, strict=False):
             self.update_cell(row.key, DEFINITION, value)
-
-
-class SignerModal(ModalScreen[str | None]):
-    """Pick who signs a term off for a team; enter picks, escape cancels."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="signer.cancel", tooltip="Do not sign off"),
-    ]
-
-    def __init__(self, question: str, names: list[str]) -> None:
-        super().__init__(classes="dialog-screen")
-        self.question = question
-        self.names = names
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog signer-dialog"):
-            # The question and the names are typed ("Pat [interim] Jones"): shown as typed.
-            yield Label(safe_text(self.question), classes="dialog-question")
-            yield OptionList(*map(safe_text, self.names), id="signer-options")
-            yield Static("enter signs off · esc cancels", classes="signer-hint")
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self.names[event.option_index])
-
-    def action_cancel(self) -> None:
-        """Close without signing off."""
-        self.dismiss(None)

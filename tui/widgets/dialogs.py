@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from tui.keys import bind
 from workshop.text import terminal_safe
 
 
@@ -15,8 +15,8 @@ class ConfirmModal(ModalScreen[bool]):
     """Ask a yes/no question; `y`/enter confirms, `n`/escape cancels."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Confirm"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="Cancel"),
+        bind("y", "answer(True)", "Yes", "Confirm", area="confirm", name="yes"),
+        bind("n,escape", "answer(False)", "No", "Cancel", area="confirm", name="no"),
     ]
 
     def __init__(self, question: str, *, yes: str = "Yes", no: str = "No") -> None:

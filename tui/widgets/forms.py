@@ -7,17 +7,17 @@ stand-in (ESC as ␛), and one pasted into a field is refused by the model, inli
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from tui.keys import bind
 from tui.widgets.choice import ChoiceSelect
 from workshop.errors import SessionFileError, ValidationFailed, WorkshopError
 from workshop.text import find_control, terminal_safe
@@ -35,6 +35,19 @@ class FormField:
     options: Sequence[tuple[str, Any]] = field(default_factory=tuple)
     placeholder: str = ""
     allow_blank: bool = True
+
+
+def enum_label(member: Any) -> str:
+    """How a choice (a team, a status, a frequency) reads in forms and tables alike.
+
+    Its stored word, as the tables, filters, exports and the CLI show it: "sales", "in progress".
+    """
+    return str(member.value)
+
+
+def enum_options(enum: Iterable[Any]) -> list[tuple[str, Any]]:
+    """Select options from a StrEnum: the label shown (`enum_label`), the member returned."""
+    return [(enum_label(member), member) for member in enum]
 
 
 MESSAGE_LIMIT = 600
@@ -70,8 +83,8 @@ class FormModal(ModalScreen[Any]):
     BINDINGS = [
         # Not a priority binding: ctrl+s must queue behind the keys typed (or pasted) before it,
         # or the last characters of a fast typist would be missed by the save.
-        Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save and close"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without saving"),
+        bind("ctrl+s", "save", "Save", "Save and close", area="form"),
+        bind("escape", "cancel", "Cancel", "Close without saving", area="form"),
     ]
 
     def __init__(
