@@ -11,7 +11,7 @@ import inspect
 import textwrap
 
 from tui.screens.session import step_bar
-from tui.steps import STEP_CLASSES
+from tui.steps import step_classes
 from workshop import models as m
 from workshop import steps, timebox
 from workshop.export.context import build_context
@@ -35,10 +35,10 @@ def _class_assignments(cls: type, names: set[str]) -> dict[str, ast.expr]:
 
 
 def test_every_step_pane_takes_its_number_and_title_from_the_steps() -> None:
-    assert [(pane.number, pane.title) for pane in STEP_CLASSES] == [
+    assert [(pane.number, pane.title) for pane in step_classes()] == [
         (step.number, step.name) for step in steps.STEPS
     ]
-    for pane in STEP_CLASSES:
+    for pane in step_classes():
         written = _class_assignments(pane, {"number", "title"})
         assert set(written) == {"number", "title"}, pane.__name__
         literals = [name for name, value in written.items() if isinstance(value, ast.Constant)]

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from tests.conftest import FakeClock
+from workshop import countdown as cd
 from workshop import models as m
 from workshop import timebox as tb
 from workshop.storage.store import Store
@@ -14,7 +15,7 @@ T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 def test_countdown_runs_pauses_and_extends() -> None:
-    countdown = tb.Countdown(planned_seconds=600)
+    countdown = cd.Countdown(planned_seconds=600)
     countdown.start(T0)
     assert countdown.remaining(T0 + dt.timedelta(seconds=90)) == 510
     countdown.pause(T0 + dt.timedelta(seconds=90))
@@ -26,12 +27,12 @@ def test_countdown_runs_pauses_and_extends() -> None:
 
 
 def test_times_are_said_in_words_without_a_sign() -> None:
-    assert tb.format_seconds(605) == "10:05"
-    assert tb.format_seconds(-65) == "1:05"
-    assert tb.format_seconds(0) == "0:00"
-    assert (tb.format_remaining(535), tb.format_remaining(0)) == ("8:55 left", "0:00 left")
-    assert tb.format_remaining(-210) == "3:30 over"
-    differences = [tb.format_difference(s) for s in (210, -50, 0)]
+    assert cd.format_seconds(605) == "10:05"
+    assert cd.format_seconds(-65) == "1:05"
+    assert cd.format_seconds(0) == "0:00"
+    assert (cd.format_remaining(535), cd.format_remaining(0)) == ("8:55 left", "0:00 left")
+    assert cd.format_remaining(-210) == "3:30 over"
+    differences = [cd.format_difference(s) for s in (210, -50, 0)]
     assert differences == ["3:30 over", "0:50 under", "on time"]
 
 

@@ -227,7 +227,7 @@ async def test_a_slow_read_overtaken_by_a_quick_save_is_never_shown(
     br.seed_statements(store, sid)
     slow = SlowRead(monkeypatch)
     # Keys need not wait for the held read (they would, for a few seconds at most).
-    monkeypatch.setattr("tui.steps.base.HOLD_LIMIT", 0.0)
+    monkeypatch.setattr("tui.context.HOLD_LIMIT", 0.0)
     app = make_tui(session_id=sid)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

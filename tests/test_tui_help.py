@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from tui.screens.help import help_markdown
-from tui.steps import STEP_CLASSES
+from tui.steps import step_classes
 from workshop import models as m
 
 
 def test_help_lists_every_step_binding_with_a_tooltip() -> None:
     text = help_markdown()
-    for step in STEP_CLASSES:
+    for step in step_classes():
         for binding in step.BINDINGS:
             assert isinstance(binding, Binding)
             assert binding.id and binding.tooltip, binding

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets._footer import FooterKey
 
 from tui.screens.session import SessionScreen
-from tui.steps import STEP_CLASSES
+from tui.steps import step_classes
 from tui.steps.revenue import RevenueStep
 from tui.steps.revenue_widgets import CycleBars
 from workshop import models as m
@@ -109,7 +109,7 @@ async def test_step_bar_shows_all_six_steps_at_80_and_full_names_at_120(make_tui
         await pilot.resize_terminal(*WIDE)
         await pilot.pause()
         text = str(bar.render())
-        assert all(step.title in text for step in STEP_CLASSES), text
+        assert all(step.title in text for step in step_classes()), text
         assert cell_len(text) <= bar.content_region.width
 
 

@@ -173,8 +173,15 @@ class WorkshopApp(App[None]):
     def open_session(self, session_id: int, *, review: bool | None = None) -> None:
         """Show a session (in review mode when asked, or when the app was started for a review).
 
-        A session that cannot be read (a damaged row) is not opened: a message says why.
+        A session that cannot be read (a damaged row) is not opened: a message says why. The
+        session screen reads it in the background after its first frame and closes with that
+        message; the review reads it first.
         """
+        if not (self.review_mode if review is None else review):
+            from tui.screens.session import SessionScreen
+
+            self.push_screen(SessionScreen(session_id))
+            return
         from workshop.errors import WorkshopError
 
         try:
@@ -182,14 +189,9 @@ class WorkshopApp(App[None]):
         except WorkshopError as error:
             self.notify(str(error), severity="error", timeout=12)
             return
-        if self.review_mode if review is None else review:
-            from tui.screens.review import ReviewScreen
+        from tui.screens.review import ReviewScreen
 
-            self.push_screen(ReviewScreen(session_id))
-            return
-        from tui.screens.session import SessionScreen
-
-        self.push_screen(SessionScreen(session_id))
+        self.push_screen(ReviewScreen(session_id))
 
     def action_help(self) -> None:
         """Show the keys of every screen."""

@@ -7,7 +7,9 @@ clock: nothing here imports the app or a screen, so a screen runs without `Works
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar
@@ -80,3 +82,21 @@ def in_background(
         return work(thread=True, exclusive=True, exit_on_error=False, group=group)(run)
 
     return background
+
+
+HOLD_LIMIT = 5.0
+"""Longest a widget holds its messages while its background read runs (seconds)."""
+
+HOLD_POLL = 0.002
+"""How often a holding widget looks whether its read has landed (seconds)."""
+
+
+async def hold(worker: Worker[None]) -> None:
+    """Hold the caller's messages until `worker` is done, or for `HOLD_LIMIT` at most.
+
+    Called with `call_later`, it keeps the widget busy while its rows are read: the app is
+    not settled, so a key typed meanwhile waits for what it was typed at (tui/keys.py).
+    """
+    deadline = time.monotonic() + HOLD_LIMIT
+    while not worker.is_finished and time.monotonic() < deadline:
+        await asyncio.sleep(HOLD_POLL)

@@ -40,7 +40,7 @@ def help_markdown() -> str:
     from tui.screens.search import SearchScreen
     from tui.screens.session import SessionScreen
     from tui.screens.session_list import SessionListScreen
-    from tui.steps import STEP_CLASSES
+    from tui.steps import step_classes
     from tui.widgets.forms import FormModal
 
     def own(bindings: object) -> list[Binding]:
@@ -56,7 +56,7 @@ def help_markdown() -> str:
         _keys_table("Session list", own(SessionListScreen.BINDINGS)),
         _keys_table("In a session", own(SessionScreen.BINDINGS)),
     ]
-    for step in STEP_CLASSES:
+    for step in step_classes():
         if step.BINDINGS:
             sections.append(_keys_table(f"Step {step.number}: {step.title}", own(step.BINDINGS)))
     sections += [

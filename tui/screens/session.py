@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,16 +13,21 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Static
 
+from tui.context import hold, in_background
 from tui.keys import bind
 from tui.safe_text import safe_text
-from tui.steps import STEP_CLASSES
-from tui.steps.base import Saved, SaveFailed, StepPane
+from tui.steps import step_class
+from tui.steps.base import Saved, SaveFailed
 from tui.typed import WorkshopNode
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.fitted_footer import FittedFooter
 from tui.widgets.timer import StepTimer
-from workshop.errors import WorkshopError
+from workshop.errors import StaleEdit, WorkshopError
 from workshop.steps import STEPS
+
+if TYPE_CHECKING:
+    from tui.steps.base import StepPane
+    from workshop import models as m
 
 FOOTER_DROPS_FIRST = (
     "app.projector",
@@ -51,7 +57,7 @@ def step_bar(current: int, width: int) -> Text:
 
 
 def _step_binding(number: int) -> Binding:
-    title = STEP_CLASSES[number - 1].title
+    title = STEPS[number - 1].name
     return bind(
         str(number),
         f"goto({number})",
@@ -64,7 +70,12 @@ def _step_binding(number: int) -> Binding:
 
 
 class SessionScreen(WorkshopNode, Screen[None]):
-    """Runs one workshop: steps 1–6, each saved as it changes."""
+    """Runs one workshop: steps 1–6, each saved as it changes.
+
+    Its first frame comes before any database work: the header and the step bar, then the
+    session is read in the background with the current step's module, and each step's pane
+    is made the first time the step is shown.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *[_step_binding(step.number) for step in STEPS],
@@ -108,7 +119,8 @@ class SessionScreen(WorkshopNode, Screen[None]):
         bind("escape", "back", "Sessions", "Back to the session list", area="session"),
     ]
 
-    step: reactive[int] = reactive(1)
+    step: reactive[int] = reactive(0)
+    """The step shown: 0 until the session has been read."""
     status: reactive[str] = reactive("✓ all changes saved")
 
     def __init__(self, session_id: int, *, start_step: int | None = None) -> None:
@@ -116,6 +128,8 @@ class SessionScreen(WorkshopNode, Screen[None]):
         self.session_id = session_id
         self.start_step = start_step
         self.timer = StepTimer(session_id)
+        self.reached: m.Session | None = None
+        """The session as last read or saved here, for the step reached (no read per step)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="session-header"):
@@ -123,30 +137,44 @@ class SessionScreen(WorkshopNode, Screen[None]):
             yield self.timer
         yield Static(id="save-status")
         yield Static(id="step-bar")
-        with ContentSwitcher(id="steps", initial="step-1"):
-            for step_class in STEP_CLASSES:
-                yield step_class(self.session_id)
+        yield ContentSwitcher(id="steps")
         yield FittedFooter(drop_first=FOOTER_DROPS_FIRST)
 
     def on_mount(self) -> None:
-        try:
-            session = self.workshop.store.get_session(self.session_id)
-        except WorkshopError as error:  # damaged or deleted since the list was read
-            self.notify(str(error), severity="error", timeout=12)
-            self.dismiss(None)
+        self._show_step_bar()
+        # Keys wait for the session (tui/keys.py), once the first frame is out: holding the
+        # screen's messages before that would hold its first frame back too.
+        self.call_after_refresh(hold, self._open())
+
+    @in_background("session-open")
+    def _open(self) -> None:
+        """Read the session and import the pane of the step it opens on (off the UI thread)."""
+        session = self.workshop.store.get_session(self.session_id)
+        step = self.start_step or session.step_reached
+        step_class(step)
+        self.app.call_from_thread(self._opened, session, step)
+
+    def _opened(self, session: m.Session, step: int) -> None:
+        if not self.is_attached:
             return
+        self.reached = session
         self.query_one("#session-title", Static).update(
             safe_text(Text.assemble((session.title, "bold"), "  ", session.organisation))
         )
-        self.step = self.start_step or session.step_reached
-        self._show_step()
+        self.step = step
+
+    def show_failure(self, message: str) -> None:
+        """The session cannot be read (damaged or deleted since the list was read): the
+        message is already on screen, so go back to the list."""
+        if self.step == 0:
+            self.dismiss(None)
 
     def pane(self, number: int) -> StepPane[Any]:
-        """The pane of step `number`."""
-        return self.query_one(f"#step-{number}", StepPane)
+        """The pane of step `number` (made when the step was first shown)."""
+        return self.query_one(f"#step-{number}", step_class(number))
 
     def watch_step(self) -> None:
-        if self.is_mounted:
+        if self.is_mounted and self.step:
             self._show_step()
 
     def watch_status(self, status: str) -> None:
@@ -164,8 +192,24 @@ class SessionScreen(WorkshopNode, Screen[None]):
         self._show_step_bar()
         self.timer.load(self.step)
         switcher = self.query_one(ContentSwitcher)
-        switcher.current = f"step-{self.step}"
-        pane = self.pane(self.step)
+        name = f"step-{self.step}"
+        if switcher.query_children(f"#{name}"):
+            switcher.current = name
+            self._enter(self.pane(self.step))
+        else:  # first visit: make the pane, show it once it is mounted
+            pane = step_class(self.step)(self.session_id)
+            mounted = switcher.mount(pane)
+            switcher.current = name
+            self.call_later(self._enter_mounted, pane, mounted)
+        self._record_reached(self.step)
+
+    async def _enter_mounted(self, pane: StepPane[Any], mounted: Awaitable[None]) -> None:
+        await mounted
+        if pane.is_attached and pane.number == self.step:
+            self._enter(pane)
+
+    def _enter(self, pane: StepPane[Any]) -> None:
+        """Read the pane's rows again and put the cursor in it."""
         try:
             pane.reload()
         except WorkshopError as error:  # a damaged row: say which, keep the app usable
@@ -174,14 +218,20 @@ class SessionScreen(WorkshopNode, Screen[None]):
         focusable = pane.query("DataTable, Input")
         if focusable:
             focusable.first().focus()
-        self._record_reached(self.step)
 
     def _record_reached(self, step: int) -> None:
+        """Remember the furthest step reached (one save, only when it moves forward)."""
         store = self.workshop.store
         try:
-            session = store.get_session(self.session_id)
+            session = self.reached or store.get_session(self.session_id)
             if step > session.step_reached:
-                store.update(session.model_copy(update={"step_reached": step}))
+                try:
+                    session = store.update(session.model_copy(update={"step_reached": step}))
+                except StaleEdit:  # changed by another process since: read it and try again
+                    session = store.get_session(self.session_id)
+                    if step > session.step_reached:
+                        session = store.update(session.model_copy(update={"step_reached": step}))
+            self.reached = session
         except WorkshopError as error:
             self.status = f"✗ {error}"
 
@@ -229,7 +279,7 @@ class SessionScreen(WorkshopNode, Screen[None]):
 
     def action_next_step(self) -> None:
         """Go to the next step."""
-        if self.step < len(STEP_CLASSES):
+        if self.step < len(STEPS):
             self.action_goto(self.step + 1)
 
     def action_previous_step(self) -> None:

@@ -7,6 +7,7 @@ when the sessions have been read, off the UI thread.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,6 +19,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
 
 from tui.context import in_background
 from tui.keys import bind
@@ -101,6 +103,9 @@ class SessionListScreen(WorkshopNode, Screen[None]):
     def __init__(self) -> None:
         super().__init__(classes="session-list-screen")
         self.summaries: list[SessionSummary] = []
+        self._table_ready = False
+        """Whether the table is mounted with its columns (rows can go in)."""
+        self._mounting = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="list-header"):
@@ -122,16 +127,23 @@ class SessionListScreen(WorkshopNode, Screen[None]):
             return None
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self.load)  # the first frame is drawn before the slow imports
+        self.call_after_refresh(self._load_if_shown)  # the first frame before the slow imports
 
     def on_screen_resume(self) -> None:
-        self.load()
+        self._load_if_shown()
+
+    def _load_if_shown(self) -> None:
+        """Read the sessions when the list is on screen; under a session opened at start-up
+        (`workshop open`) it waits until it is shown, leaving the machine to that session."""
+        if self.app.screen is self:
+            self.load()
 
     @in_background("sessions")
     def load(self) -> None:
         """Read the sessions off the UI thread (opening the store on first use), then show them."""
         summaries = self.workshop.store.sessions()
-        self.app.call_from_thread(self._show, summaries)
+        if not get_current_worker().is_cancelled:  # a newer read is under way: it shows
+            self.app.call_from_thread(self._show, summaries)
 
     def reload(self) -> None:
         """Read the sessions again (after a change made elsewhere was found)."""
@@ -143,16 +155,18 @@ class SessionListScreen(WorkshopNode, Screen[None]):
 
     async def _show(self, summaries: list[SessionSummary]) -> None:
         self.summaries = summaries
-        if not self.query("#sessions-table"):
-            table = RecordTable(COLUMNS, id="sessions-table", fill=COLUMNS[0])
-            await self.mount(table, before="#sessions-empty")
-            if self.focused is None:
-                table.focus()
+        async with self._mounting:  # two reads landing together mount one table
+            if not self._table_ready:
+                table = RecordTable(COLUMNS, id="sessions-table", fill=COLUMNS[0])
+                await self.mount(table, before="#sessions-empty")
+                self._table_ready = True
+                if self.focused is None:
+                    table.focus()
         self._apply_filter()
 
     def _apply_filter(self) -> None:
-        if not self.query("#sessions-table"):
-            return  # not read yet: the rows are filtered when they arrive
+        if not self._table_ready:
+            return  # not read yet, or its columns not yet in: rows are filtered when they come
         needle = self.query_one("#session-filter", Input).value.strip().casefold()
         shown = [
             s

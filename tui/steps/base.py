@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
@@ -12,16 +10,15 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.worker import Worker
 
-from tui.context import in_background
+from tui.context import hold, in_background
 from tui.refusals import refused
 from tui.safe_text import safe_text
 from tui.typed import WorkshopNode
-from workshop import models as m
 from workshop.errors import WorkshopError
 
 if TYPE_CHECKING:
+    from workshop import models as m
     from workshop.storage.store import Store
 
 T = TypeVar("T")
@@ -39,13 +36,6 @@ class SaveFailed(Message):
     """A change was refused or could not be written; the header and a toast say why."""
 
     reason: str
-
-
-HOLD_LIMIT = 5.0
-"""Longest a pane holds its messages while its rows are read (seconds), see `StepPane.reload`."""
-
-HOLD_POLL = 0.002
-"""How often a holding pane looks whether its read has landed (seconds)."""
 
 
 @dataclass(frozen=True)
@@ -113,13 +103,14 @@ class StepPane(WorkshopNode, Vertical, Generic[V]):
         """Read what the pane shows again, off the UI thread: when the step is shown, after
         an undo, after a save refused as stale; `show` draws it once it lands.
 
-        Until it lands (at most `HOLD_LIMIT`) the pane holds its messages: the app is not
-        settled, so a key typed meanwhile waits for the rows it was typed at (tui/keys.py).
+        Until it lands (at most `HOLD_LIMIT`, see `tui.context.hold`) the pane holds its
+        messages: the app is not settled, so a key typed meanwhile waits for the rows it
+        was typed at (tui/keys.py).
         """
         self._edition += 1
         self._reading = True
         worker = self._read(self._edition, self.reader())
-        self.call_later(self._hold, worker)
+        self.call_later(hold, worker)
 
     @in_background("step-read")
     def _read(self, edition: int, read: Callable[[Store], V]) -> None:
@@ -134,12 +125,6 @@ class StepPane(WorkshopNode, Vertical, Generic[V]):
         self._reading = False
         self.shown = view
         self.show(view)
-
-    async def _hold(self, worker: Worker[None]) -> None:
-        """Hold the pane's messages until `worker` is done, or for `HOLD_LIMIT` at most."""
-        deadline = time.monotonic() + HOLD_LIMIT
-        while not worker.is_finished and time.monotonic() < deadline:
-            await asyncio.sleep(HOLD_POLL)
 
     def changed(self) -> None:
         """Say that a save changed what the pane shows (its rows already updated): a read

@@ -18,7 +18,8 @@ from tui.steps.base import StepPane, StepView
 from tui.widgets.tables import RecordTable
 from workshop import models as m
 from workshop import steps
-from workshop.timebox import format_difference, format_seconds, planned_vs_actual
+from workshop.countdown import format_difference, format_seconds
+from workshop.timebox import planned_vs_actual
 from workshop.wrap_up import wrap_up_summary
 
 if TYPE_CHECKING:

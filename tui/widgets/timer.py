@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Digits, Static
 
 from tui.typed import WorkshopNode
-from workshop import models as m
-from workshop import timebox as tb
+from workshop import countdown as cd
 from workshop.errors import WorkshopError
+
+if TYPE_CHECKING:
+    from workshop import models as m
 
 SAVE_EVERY_SECONDS = 30
 """While running, the time spent is saved this often, so a crash loses at most this much."""
@@ -23,7 +27,7 @@ class StepTimer(WorkshopNode, Horizontal):
         self.session_id = session_id
         self.step = 0
         self.box: m.Timebox | None = None
-        self.countdown = tb.Countdown(planned_seconds=0)
+        self.countdown = cd.Countdown(planned_seconds=0)
         self.rang = False
         self.last_saved_elapsed = 0
 
@@ -38,6 +42,8 @@ class StepTimer(WorkshopNode, Horizontal):
         """Switch to `step`'s timebox, pausing and saving the one that was running."""
         self.save(pause=True)
         self.step = step
+        from workshop import timebox as tb  # the store's side, loaded once the session is open
+
         try:
             self.box = tb.timebox_for(self.workshop.store, self.session_id, step)
         except WorkshopError as error:
@@ -62,7 +68,7 @@ class StepTimer(WorkshopNode, Horizontal):
         if self.countdown.remaining(self.workshop.clock()) > 0:
             self.rang = False
         self.save()
-        self.notify(f"Added {tb.EXTENSION_MINUTES} minutes to step {self.step}.")
+        self.notify(f"Added {cd.EXTENSION_MINUTES} minutes to step {self.step}.")
         self.refresh_display()
 
     def save(self, *, pause: bool = False) -> None:
@@ -72,6 +78,8 @@ class StepTimer(WorkshopNode, Horizontal):
         now = self.workshop.clock()
         if pause and self.countdown.running:
             self.countdown.pause(now)
+        from workshop import timebox as tb
+
         try:
             self.box = tb.save_countdown(self.workshop.store, self.box, self.countdown, now)
         except WorkshopError as error:
@@ -100,9 +108,9 @@ class StepTimer(WorkshopNode, Horizontal):
         """Show the time left, whether it runs, and whether it is over."""
         remaining = self.countdown.remaining(self.workshop.clock())
         state = "▶" if self.countdown.running else "⏸"
-        self.query_one("#timer-text", Static).update(f"{state} {tb.format_remaining(remaining)}")
+        self.query_one("#timer-text", Static).update(f"{state} {cd.format_remaining(remaining)}")
         # The large digits have no room for words: time over counts up with a plus sign.
-        digits = tb.format_seconds(remaining)
+        digits = cd.format_seconds(remaining)
         self.query_one("#timer-digits", Digits).update(digits if remaining >= 0 else f"+{digits}")
         self.set_class(remaining < 0, "-over")
         self.set_class(self.countdown.running, "-running")
