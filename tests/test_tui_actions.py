@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
 
 from tui.steps.action_forms import SHORT_WORDS
 from tui.steps.action_table import ActionTable
@@ -283,3 +284,41 @@ async def test_two_thousand_items_load_in_a_worker(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert table.row_count == 0
+
+
+async def test_rows_appended_in_chunks_leave_the_drawn_rows_cached_and_all_reachable(
+    make_tui, session: m.Session, store: Store, monkeypatch
+) -> None:
+    """A chunk goes below the rows on screen: their cells are not rendered again (each chunk
+    re-rendered the whole screen, about 40 ms on 5,000 rows), and the last row is reachable."""
+    from textual.widgets import DataTable
+
+    with store.transaction():
+        for number in range(1200):
+            store.add(m.ActionItem(title=f"Item {number:04}"), session.id)
+    renders: list[object] = []
+    real = DataTable._render_cell
+
+    def counted(self: DataTable[object], row_index: int, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        renders.append(self._row_locations.get_key(row_index))
+        return real(self, row_index, *args, **kwargs)  # type: ignore[arg-type]
+
+    app = make_tui(session_id=session.id)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_step_five(app, pilot)
+        assert table.row_count == 1200
+        table.clear()
+        await pilot.pause()
+        monkeypatch.setattr(DataTable, "_render_cell", counted)
+        table._append_rows((str(n), (Text(f"row {n}"),) * 7) for n in range(1, 501))
+        await pilot.pause()
+        drawn_first = len(renders)
+        assert drawn_first  # the first chunk is drawn
+        table._append_rows((str(n), (Text(f"row {n}"),) * 7) for n in range(501, 1001))
+        await pilot.pause()
+        assert len(renders) == drawn_first  # nothing on screen changed: nothing re-rendered
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == 999
+        assert table.get_row_at(999)[0].plain == "row 1000"
+        assert "row&#160;1000" in app.export_screenshot()  # drawn where it is scrolled to

@@ -80,6 +80,9 @@ class ActionTable(RecordTable):
         `DataTable.add_row` re-validates the cursor and bumps the cache counter for every row;
         for a chunk of hundreds that repeated work is most of the time spent. The steps are
         those of `add_row` in the pinned Textual version (pyproject pins textual==8.2.8).
+        Rows appended to a table that has rows go below the ones drawn, so the cache counter
+        (part of every cell's cache key) is left alone and only the row offsets are dropped:
+        each chunk used to re-render every visible cell, about 40 ms for a full screen.
         """
         columns = [column.key for column in self.ordered_columns]
         was_empty = self.row_count == 0
@@ -97,7 +100,10 @@ class ActionTable(RecordTable):
         self.cursor_coordinate = self.cursor_coordinate
         if was_empty and self.row_count and self.columns and self.show_cursor:
             self._highlight_cursor()
-        self._update_count += 1
+        if was_empty:
+            self._update_count += 1
+        else:  # rows below those drawn: only the row offsets change, drawn cells stay cached
+            self._offset_cache.clear()
         self.check_idle()
 
     def target_layout(self) -> Layout:
