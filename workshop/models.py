@@ -247,9 +247,11 @@ class Record(BaseModel):
         extra="forbid",
         str_strip_whitespace=True,
         validate_assignment=True,
-        use_attribute_docstrings=True,
         defer_build=True,  # each model's validator is built on its first use, not at import
     )
+    # The strings under the fields document them; the JSON Schema reads them when it is
+    # asked for (session_file.json_schema), not every start-up (pydantic's
+    # use_attribute_docstrings parses this file's source for every model, about 40 ms).
     table: ClassVar[str] = ""
     label: ClassVar[str] = ""
 

@@ -10,6 +10,9 @@ a term's status is derived from its sign-offs and is not written either.
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
 import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -342,8 +345,52 @@ def export_json(store: Store, session_id: int) -> str:
 
 
 def json_schema() -> str:
-    """The JSON Schema of a session file, deterministic text for publishing next to the files."""
-    return json.dumps(SessionDocument.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    """The JSON Schema of a session file, deterministic text for publishing next to the files.
+
+    Each field is described by the string under it in workshop/models.py.
+    """
+    schema = SessionDocument.model_json_schema()
+    for name, definition in schema.get("$defs", {}).items():
+        documented = field_docstrings(getattr(m, name, None))
+        properties = definition.get("properties", {})
+        for field, text in documented.items():
+            if field in properties and "description" not in properties[field]:
+                # keys in pydantic's own (sorted) order, so the text is as it always was
+                properties[field] = dict(sorted({**properties[field], "description": text}.items()))
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def field_docstrings(model: object) -> dict[str, str]:
+    """The string under each field of `model` and of its bases, as written in its source."""
+    if not isinstance(model, type) or not issubclass(model, BaseModel):
+        return {}
+    found: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if cls.__module__ == m.__name__:
+            found |= _class_docstrings().get(cls.__name__, {})
+    return found
+
+
+@functools.cache
+def _class_docstrings() -> dict[str, dict[str, str]]:
+    """Field docstrings of every class in workshop/models.py, by class and field name."""
+    tree = ast.parse(inspect.getsource(m))
+    classes: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        fields: dict[str, str] = {}
+        for statement, following in zip(node.body, node.body[1:], strict=False):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                fields[statement.target.id] = inspect.cleandoc(following.value.value)
+        classes[node.name] = fields
+    return classes
 
 
 # -- reading a file ---------------------------------------------------------------------------
