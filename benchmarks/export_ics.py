@@ -10,12 +10,9 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.export_markdown import add_perf_session, verdict
-from tests.test_export_fixtures import TODAY
-from workshop.export import render
+from benchmarks.export_markdown import add_perf_session, timed_renders, verdict
 from workshop.storage.store import Store
 
 COUNT = 10_000
@@ -26,13 +23,7 @@ BUDGET_MS = 1000.0
 def main(rounds: int = 5) -> None:
     """Print the best and median time of the ICS export against its budget."""
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "bench.db") as store:
-        session_id = add_perf_session(store, COUNT)
-        render(store, session_id, "ics", today=TODAY)  # warm the caches once
-        times = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            render(store, session_id, "ics", today=TODAY)
-            times.append((time.perf_counter() - start) * 1000)
+        times = timed_renders(store, add_perf_session(store, COUNT), "ics", rounds)
     best, median = min(times), statistics.median(times)
     print(
         f"ICS export, {rounds} rounds, {COUNT:,} action items: best {best:6.1f} ms "

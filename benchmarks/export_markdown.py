@@ -63,6 +63,18 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def timed_renders(store: Store, session_id: int, fmt: str, rounds: int) -> list[float]:
+    """Milliseconds of each of `rounds` exports of the session as `fmt`, after one untimed
+    export that compiles the templates and warms the caches."""
+    render(store, session_id, fmt, today=TODAY)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        render(store, session_id, fmt, today=TODAY)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def main(rounds: int = 15) -> None:
     """Print the best and median time of each size and their ratio, each against its budget.
 

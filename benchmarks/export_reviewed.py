@@ -14,10 +14,9 @@ import datetime as dt
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.export_markdown import BUDGET_MS, add_perf_session, verdict
+from benchmarks.export_markdown import BUDGET_MS, add_perf_session, timed_renders, verdict
 from tests.test_export_fixtures import TODAY
 from workshop import models as m
 from workshop.export import render
@@ -71,13 +70,9 @@ def main(rounds: int = 15) -> None:
         Store(Path(folder) / "bench.db", clock=lambda: SAVED_AT) as store,
     ):
         session_id = add_reviewed_session(store)
-        plan = render(store, session_id, "md", today=TODAY)  # compile the templates once
+        plan = render(store, session_id, "md", today=TODAY)
         assert "## Progress" in plan, "the session was not exported as reviewed"
-        times = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            render(store, session_id, "md", today=TODAY)
-            times.append((time.perf_counter() - start) * 1000)
+        times = timed_renders(store, session_id, "md", rounds)
     best, median = min(times), statistics.median(times)
     print(f"Markdown export of a reviewed session, {rounds} rounds:")
     print(
