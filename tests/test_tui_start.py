@@ -46,6 +46,41 @@ async def test_the_session_screen_is_drawn_before_the_store_is_open(
         assert [pane.id for pane in screen.query(".step")] == ["step-1"]  # only the one shown
 
 
+async def test_keys_pressed_before_the_session_is_read_do_not_act_on_an_unknown_step(
+    make_tui, store: Store, session: m.Session, monkeypatch
+) -> None:
+    """Keys wait for the read (at most tui.context.HOLD_LIMIT); past that, a step key, the
+    timer, undo or export does nothing until the session is known, and escape goes back."""
+    from tui.screens.session import SessionScreen
+    from tui.screens.session_list import SessionListScreen
+
+    release = threading.Event()
+    real_get = Store.get_session
+
+    def slow_get(self: Store, session_id: int) -> m.Session:
+        release.wait(10)
+        return real_get(self, session_id)
+
+    monkeypatch.setattr(Store, "get_session", slow_get)
+    monkeypatch.setattr("tui.context.HOLD_LIMIT", 0.0)
+    app = make_tui(session_id=session.id)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, SessionScreen) and screen.step == 0
+        for key in ("3", "t", "ctrl+z", "x", "ctrl+right"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert app.screen is screen and screen.step == 0  # nothing acted, nothing crashed
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.step == 1  # the step reached, not the 3 typed while it was unknown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionListScreen)
+
+
 async def test_a_step_pane_is_made_when_its_step_is_first_shown(
     make_tui, store: Store, session: m.Session
 ) -> None:

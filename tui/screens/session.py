@@ -40,6 +40,10 @@ FOOTER_DROPS_FIRST = (
 """Footer keys that give way first on a narrow screen (help and the palette list them all)."""
 
 
+WHILE_OPENING = frozenset({"back", "presentation"})
+"""The session screen's actions that act before the session has been read."""
+
+
 def step_bar(current: int, width: int) -> Text:
     """The six steps on one line, the current one highlighted; short names when the full
     ones do not fit `width` cells."""
@@ -254,6 +258,11 @@ class SessionScreen(WorkshopNode, Screen[None]):
         except WorkshopError as error:  # cannot tell whether it was answered: ask
             self.status = f"✗ {error}"
             return reason
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the session has been read only escape (back to the list) acts: a step key,
+        undo, the timer or export would act on a step not yet known."""
+        return self.step != 0 or action in WHILE_OPENING
 
     def action_goto(self, number: int) -> None:
         """Go to step `number`, asking 'continue anyway?' when leaving with open issues."""

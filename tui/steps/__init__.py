@@ -25,6 +25,8 @@ PANES = (
 
 def step_class(number: int) -> type[StepPane[Any]]:
     """The pane class of step `number`, importing its module the first time."""
+    if not 1 <= number <= len(PANES):
+        raise ValueError(f"There is no step {number}: steps are 1 to {len(PANES)}.")
     module, name = PANES[number - 1]
     pane: type[StepPane[Any]] = getattr(importlib.import_module(f"tui.steps.{module}"), name)
     return pane
