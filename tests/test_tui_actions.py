@@ -154,6 +154,12 @@ async def test_space_picks_a_status_with_one_key_then_delete_asks_first(
             shown = SHORT_WORDS.get(expected, expected) if narrow else expected
             assert table.get_cell(str(item.id), "Status").plain == shown
 
+        logged = len(store.changes(session.id or 0))
+        await pilot.press("space", "p")  # the status it has: said, not saved
+        await pilot.pause()
+        assert len(store.changes(session.id or 0)) == logged
+        assert any("already in progress" in str(n.message) for n in app._notifications)
+
         await pilot.press("ctrl+z")  # undo reloads the step from the database
         await app.workers.wait_for_complete()
         await pilot.pause()

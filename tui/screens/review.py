@@ -27,7 +27,7 @@ from tui.screens.review_widgets import (
     item_detail,
     progress_text,
 )
-from tui.screens.status import STATUS_KEYS_HELP, StatusModal
+from tui.screens.status import STATUS_KEYS_HELP, ask_status
 from tui.typed import WorkshopNode
 from tui.widgets.fitted_footer import FittedFooter
 from tui.widgets.forms import FormField, FormModal
@@ -262,15 +262,9 @@ class ReviewScreen(WorkshopNode, Screen[None]):
         """Ask for the selected item's status (one key each); only the status chosen is saved."""
         item = self._selected_item()
         if item is not None:
-            self.app.push_screen(
-                StatusModal(item),
-                lambda status: self._save_status(item, status) if status else None,
-            )
+            ask_status(self, item, lambda status: self._save_status(item, status))
 
     def _save_status(self, item: m.ActionItem, status: m.ActionStatus) -> None:
-        if status is item.status:
-            self.notify(f"'{item.title}' is already {status.value}.", markup=False)
-            return
         store = self.workshop.store
         self._persist(lambda: set_status(store, item, status), f"'{item.title}' → {status}")
 

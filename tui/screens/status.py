@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 
 from tui.keys import bind
@@ -78,3 +81,18 @@ class StatusModal(ModalScreen[m.ActionStatus | None]):
     def action_cancel(self) -> None:
         """Close without changing the status."""
         self.dismiss(None)
+
+
+def ask_status(node: Widget, item: m.ActionItem, save: Callable[[m.ActionStatus], object]) -> None:
+    """Open the picker for `item` and `save` the status chosen; choosing the status it has
+    already says so and saves nothing (the step-5 table and the review both ask this way)."""
+
+    def chosen(status: m.ActionStatus | None) -> None:
+        if status is None:
+            return
+        if status is item.status:
+            node.notify(f"'{item.title}' is already {status.value}.", markup=False)
+            return
+        save(status)
+
+    node.app.push_screen(StatusModal(item), chosen)

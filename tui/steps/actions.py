@@ -17,7 +17,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from tui.keys import bind
 from tui.refusals import guarded
 from tui.safe_text import safe_text
-from tui.screens.status import STATUS_KEYS_HELP, StatusModal
+from tui.screens.status import STATUS_KEYS_HELP, ask_status
 from tui.steps.action_forms import ActionFormModal, Layout, Links, item_cells
 from tui.steps.action_table import ActionTable
 from tui.steps.base import Saved, StepPane, StepView
@@ -357,16 +357,10 @@ class ActionsStep(StepPane[StepFive]):
         """Ask for the selected action item's status (one key each); only the choice is saved."""
         item = self._selected_item()
         if item is not None:
-            self.app.push_screen(
-                StatusModal(item),
-                lambda status: self.save_status(item, status) if status else None,
-            )
+            ask_status(self, item, lambda status: self.save_status(item, status))
 
     def save_status(self, item: m.ActionItem, status: m.ActionStatus) -> None:
-        """Give `item` the status chosen and save it at once (the one it has: nothing to save)."""
-        if status is item.status:
-            self.notify(f"'{item.title}' is already {status.value}.", markup=False)
-            return
+        """Give `item` the status chosen and save it at once."""
         store = self.workshop.store
         saved = self.persist(lambda: set_status(store, item, status), f"'{item.title}' is {status}")
         if saved is not None:
