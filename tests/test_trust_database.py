@@ -292,9 +292,19 @@ def test_a_bad_team_status_or_number_fails_export_and_status_with_table_row_and_
         assert "field team" in result.stderr or "field status" in result.stderr
 
 
+FORMATS = ("md", "csv", "ics")
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("status", "weird"), ("priority", "urgent!"), ("due", "garbage"), ("title", "a\x1b[2Jb")],
+    [
+        ("status", "weird"),
+        ("priority", "urgent!"),
+        ("due", "garbage"),
+        ("due", "2026-13-45"),  # shaped like a date, but no day of the calendar
+        ("due", "2020-02-30"),
+        ("title", "a\x1b[2Jb"),
+    ],
 )
 def test_a_damaged_action_item_alone_fails_every_export_with_its_row_and_field(
     db_path: Path, field: str, value: str
@@ -304,8 +314,9 @@ def test_a_damaged_action_item_alone_fails_every_export_with_its_row_and_field(
     with Store(db_path) as store:
         item = store.rows(m.ActionItem, second)[0]
     sqlite_utils.Database(db_path)["action_items"].update(item.id, {field: value})
-    for fmt in ("md", "csv", "ics"):
-        result = run_cli(db_path, "export", str(second), "--format", fmt, "-o", "-")
+    exports = [("export", str(second), "--format", fmt, "-o", "-") for fmt in FORMATS]
+    for args in (*exports, ("status", str(second))):
+        result = run_cli(db_path, *args)
         assert result.exit_code == 2, result.output
         assert f"table action_items, row {item.id}, field {field}" in result.stderr
         assert "\x1b" not in result.output

@@ -136,11 +136,13 @@ def action_rows(
     # Validates every row: raises DamagedData for the bad ones, else gives their stored form
     # (a row deleted by another process in between is left out).
     valid = {item.id: to_row(item) for item in store.rows(m.ActionItem, session_id)}
-    return tuple(
-        row if plausible((row,)) else {column: valid[row["id"]][column] for column in columns}
-        for row in rows
-        if row["id"] in valid or plausible((row,))
-    )
+    kept = []
+    for row in rows:
+        if plausible((row,)):
+            kept.append(row)
+        elif row["id"] in valid:  # valid, but not in its stored form: use the stored form
+            kept.append({column: valid[row["id"]][column] for column in columns})
+    return tuple(kept)
 
 
 def plausible(rows: Sequence[Row]) -> bool:
@@ -161,6 +163,7 @@ def plausible(rows: Sequence[Row]) -> bool:
         and find_control("".join(titles)) is None
         and find_control("".join(descriptions), multiline=True) is None
         and all(map(_ISO_DATE.fullmatch, dues))
+        and all(map(_real_date, dues))
         and all(map(stored_moment, moments))
     )
 
@@ -175,6 +178,15 @@ def is_overdue(row: Row, cutoff: str) -> bool:
     (`m.ActionItem.is_overdue` for a stored row: ISO dates compare as the dates they name)."""
     due = row["due"]
     return due is not None and due < cutoff and row["status"] != _DONE
+
+
+def _real_date(text: str) -> bool:
+    """Whether `text` (already shaped YYYY-MM-DD) names a day of the calendar."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def stored_moment(value: Any) -> dt.datetime | None:
