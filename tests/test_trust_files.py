@@ -357,3 +357,36 @@ def test_millions_of_tiny_values_are_refused_before_parsing() -> None:
     text = json.dumps(data).replace('"participants": [', '"participants": [' + "{}," * 800_000)
     with pytest.raises(SessionFileError, match="too many values"):
         sf.parse_document(text)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_pipe_or_a_device_given_as_the_database_is_refused_at_once(
+    tmp_path: Path, kind: str
+) -> None:
+    """`--db` naming a named pipe used to block for ever on its open; a device is refused by
+    what it is, not by the bytes read from it."""
+    target = tmp_path / "workshop.db"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target = Path("/dev/zero")
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from workshop.cli import main; main()",
+                "--db",
+                str(target),
+                "list",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"workshop list on a {kind} did not return within 20 s")
+    assert done.returncode == 2, done.stderr
+    words = "is a named pipe (FIFO)" if kind == "fifo" else "is a device"
+    assert done.stderr.startswith("workshop: ") and words in done.stderr, done.stderr

@@ -15,6 +15,7 @@ acknowledged into a file that was deleted, renamed or replaced meanwhile.
 from __future__ import annotations
 
 import os
+import stat
 import sqlite3
 import threading
 import time
@@ -84,6 +85,13 @@ def inspect_file(path: Path) -> int:
     if not path.exists():
         _refuse_orphan_journal(path)
         return 0
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):  # a named pipe would block the open, a device never end
+        from workshop.export.files import file_kind
+
+        raise DatabaseRefused(
+            f"{path} is {file_kind(mode)}, not a workshop database file; left unchanged."
+        )
     try:
         header = _read_header(path)
     except OSError as error:
