@@ -336,3 +336,25 @@ def test_what_the_child_sends_back_becomes_one_safe_line(
     monkeypatch.setattr(sandbox, "SECONDS_PER_ITEM", 0.0)
     message = refusal(store, full, write(tmp_path / "plan.md.j2", "{{ session.title }}"))
     assert expected in message, message
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "A\x1b]52;c;aGk=\x07B {{ session.title }}",  # written in the file: a clipboard write
+        'T {{ "\\x1b[2J" }} x',  # made by an expression: a screen clear
+        "nul {{ '\\x00' }}",
+    ],
+)
+def test_a_template_that_writes_a_control_character_is_refused(
+    store: Store, full: int, tmp_path: Path, source: str
+) -> None:
+    """User text never holds one, so a control character in the plan came from the
+    template; it must not reach a terminal (`-o -`) or the exported file."""
+    message = refusal(store, full, write(tmp_path / "evil.md.j2", source))
+    assert "writes a control character" in message and "\x1b" not in message
+
+
+def test_a_template_may_write_tabs_and_line_breaks(store: Store, full: int, tmp_path: Path) -> None:
+    plan = render(store, full, "md", template=write(tmp_path / "t.md.j2", "a\tb\n{{ 1 }}\n"))
+    assert plan.startswith("a\tb\n1")

@@ -24,7 +24,7 @@ from workshop.export.escape import FILTERS
 from workshop.export.sandbox import Budget, LimitedSandbox, LimitExceeded
 from workshop.export.template_file import shown
 from workshop.resources import templates_dir
-from workshop.text import terminal_safe
+from workshop.text import describe_control, find_control, terminal_safe
 
 ACTION_PLAN_TEMPLATE = "action_plan.md.j2"
 
@@ -94,11 +94,21 @@ def render_user_template(context: dict[str, Any], path: Path) -> str:
     The file must be a regular file of UTF-8 text within MAX_TEMPLATE_BYTES. The render runs
     sandboxed (`render_user_source`) in a separate process with hard limits on memory and
     time (template_child.py). Every failure is one ExportError line naming the template.
+    What it writes may hold line breaks and tabs but no other control character: user text
+    in the context never does, so one there came from the template itself (an OSC 52
+    clipboard write, a screen clear), and the plan is refused rather than printed.
     """
     from workshop.export.template_child import render_in_child
     from workshop.export.template_file import read_template
 
-    return render_in_child(context, path, read_template(path))
+    text = render_in_child(context, path, read_template(path))
+    control = find_control(text, multiline=True)
+    if control is not None:
+        raise ExportError(
+            f"Template {shown(path)} writes a control character ({describe_control(control)}); "
+            "a plan may hold line breaks and tabs, no other control character."
+        )
+    return text
 
 
 class OwnAndShippedLoader(jinja2.BaseLoader):

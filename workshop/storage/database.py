@@ -15,8 +15,8 @@ acknowledged into a file that was deleted, renamed or replaced meanwhile.
 from __future__ import annotations
 
 import os
-import stat
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
