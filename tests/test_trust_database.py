@@ -133,6 +133,26 @@ def test_a_copy_never_overwrites_a_file_or_lands_beside_a_stale_journal(
     assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
 
 
+def test_a_copy_is_never_written_through_a_file_planted_beside_it(
+    store: Store, session: m.Session, tmp_path: Path
+) -> None:
+    """Someone who can write to the folder plants a link (and a world-readable file) at the
+    names a copy's temporary file could take: the copy goes to a new file of its own."""
+    add_term(store, session, "Kept")
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"")
+    target = tmp_path / "copy.db"
+    for planted in (f".{target.name}.{os.getpid()}.partial", f".{target.name}.partial"):
+        (tmp_path / planted).symlink_to(victim)
+    readable = tmp_path / f".{target.name}.{os.getpid() + 1}.partial"
+    readable.write_bytes(b"")
+    readable.chmod(0o644)
+    copy = store.save_copy(target)
+    assert victim.read_bytes() == b""  # never written through the link
+    assert not copy.is_symlink() and copy.stat().st_mode & 0o777 == 0o600
+    assert "Kept" in term_names(copy, session.id or 0)
+
+
 async def test_a_save_refused_in_the_tui_names_the_key_that_saves_a_copy(
     make_tui, session: m.Session, db_path: Path, tmp_path: Path
 ) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -519,10 +520,16 @@ class Database:
         target = Path(target).expanduser()
         if _name_taken(target):
             raise StorageError(f"{target} already exists; choose another name (nothing written).")
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        partial: Path | None = None
         try:
             make_private_folders(target.parent)
-            _create_owner_only(partial)
+            # A new file of a random name, created here (O_EXCL, 0600): never one planted at
+            # a name known in advance, nor the target of a link put there.
+            fd, name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+            )
+            os.close(fd)
+            partial = Path(name)
             self._copy_into(partial)
             _publish(partial, target)
         except FileExistsError:
@@ -534,7 +541,7 @@ class Database:
         except OSError as error:
             raise StorageError(f"Cannot write {target}: {error.strerror}.") from None
         finally:
-            for suffix in ("", "-journal", "-wal", "-shm"):
+            for suffix in ("", "-journal", "-wal", "-shm") if partial else ():
                 Path(f"{partial}{suffix}").unlink(missing_ok=True)
         return target
 
