@@ -36,3 +36,20 @@ def create_session(
     document = parse_document(sample_session("blank").read_bytes())
     document = document.model_copy(update={"session": session})
     return import_document(store, document)
+
+
+def reach_step(store: Store, session_id: int, step: int) -> m.Session:
+    """Record that the workshop got as far as `step` (it only ever moves forward).
+
+    Only a step further than the one recorded writes, and that write reads the session
+    again inside its transaction, so an edit saved meanwhile (a reveal, another process)
+    is kept and nothing is refused as stale.
+    """
+    session = store.get_session(session_id)
+    if step <= session.step_reached:
+        return session
+    with store.transaction():
+        session = store.get_session(session_id)
+        if step > session.step_reached:
+            session = store.update(session.model_copy(update={"step_reached": step}))
+    return session

@@ -48,7 +48,10 @@ class CompareScreen(WorkshopNode, ModalScreen[None]):
             )
         else:
             text = comparison_text(compare_sessions(store, self.session_id, other.id))
-        self.app.call_from_thread(self.query_one("#compare-text", Static).update, safe_text(text))
+        self.app.call_from_thread(self._show, text)
+
+    def _show(self, text: Text) -> None:
+        self.query_one("#compare-text", Static).update(safe_text(text))
 
     def show_failure(self, message: str) -> None:
         """Say why the sessions could not be compared, in place of the comparison."""

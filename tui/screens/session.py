@@ -22,7 +22,7 @@ from tui.typed import WorkshopNode
 from tui.widgets.dialogs import ConfirmModal
 from tui.widgets.fitted_footer import FittedFooter
 from tui.widgets.timer import StepTimer
-from workshop.errors import StaleEdit, WorkshopError
+from workshop.errors import WorkshopError
 from workshop.steps import STEPS
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def _step_binding(number: int) -> Binding:
 class SessionScreen(WorkshopNode, Screen[None]):
     """Runs one workshop: steps 1–6, each saved as it changes.
 
-    Its first frame comes before any database work: the header and the step bar, then the
+    Its first frame does not wait for the database: the header and the step bar, while the
     session is read in the background with the current step's module, and each step's pane
     is made the first time the step is shown.
     """
@@ -132,8 +132,6 @@ class SessionScreen(WorkshopNode, Screen[None]):
         self.session_id = session_id
         self.start_step = start_step
         self.timer = StepTimer(session_id)
-        self.reached: m.Session | None = None
-        """The session as last read or saved here, for the step reached (no read per step)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="session-header"):
@@ -146,8 +144,8 @@ class SessionScreen(WorkshopNode, Screen[None]):
 
     def on_mount(self) -> None:
         self._show_step_bar()
-        # Keys wait for the session (tui/keys.py), once the first frame is out: holding the
-        # screen's messages before that would hold its first frame back too.
+        # The read starts now, in a thread; keys wait for it (tui/keys.py) once the first
+        # frame is out: holding the screen's messages any earlier would hold that frame back.
         self.call_after_refresh(hold, self._open())
 
     @in_background("session-open")
@@ -161,7 +159,6 @@ class SessionScreen(WorkshopNode, Screen[None]):
     def _opened(self, session: m.Session, step: int) -> None:
         if not self.is_attached:
             return
-        self.reached = session
         self.query_one("#session-title", Static).update(
             safe_text(Text.assemble((session.title, "bold"), "  ", session.organisation))
         )
@@ -213,29 +210,18 @@ class SessionScreen(WorkshopNode, Screen[None]):
             self._enter(pane)
 
     def _enter(self, pane: StepPane[Any]) -> None:
-        """Read the pane's rows again and put the cursor in it."""
-        try:
-            pane.reload()
-        except WorkshopError as error:  # a damaged row: say which, keep the app usable
-            self.status = f"✗ {error}"
-            self.notify(str(error), severity="error", timeout=12)
+        """Read the pane's rows again (in the background) and put the cursor in it."""
+        pane.reload()
         focusable = pane.query("DataTable, Input")
         if focusable:
             focusable.first().focus()
 
     def _record_reached(self, step: int) -> None:
-        """Remember the furthest step reached (one save, only when it moves forward)."""
-        store = self.workshop.store
+        """Remember the furthest step reached (saved only when it moves forward)."""
+        from workshop.sessions import reach_step
+
         try:
-            session = self.reached or store.get_session(self.session_id)
-            if step > session.step_reached:
-                try:
-                    session = store.update(session.model_copy(update={"step_reached": step}))
-                except StaleEdit:  # changed by another process since: read it and try again
-                    session = store.get_session(self.session_id)
-                    if step > session.step_reached:
-                        session = store.update(session.model_copy(update={"step_reached": step}))
-            self.reached = session
+            reach_step(self.workshop.store, self.session_id, step)
         except WorkshopError as error:
             self.status = f"✗ {error}"
 

@@ -8,7 +8,6 @@ when the sessions have been read, off the UI thread.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -334,7 +333,3 @@ class SessionListScreen(WorkshopNode, Screen[None]):
             ),
             confirmed,
         )
-
-
-def _today() -> dt.date:
-    return dt.date.today()
