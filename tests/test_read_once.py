@@ -56,6 +56,12 @@ def test_exporting_the_demo_reads_each_table_once(store: Store, fmt: str) -> Non
     assert len(statements) == len(SESSION_TABLES) == 15
 
 
+def test_the_json_export_reads_the_session_row_once(store: Store) -> None:
+    """The session file reads every table of the session; the session row itself once."""
+    tables = Counter(table for s in traced(store, "json") for table in tables_read(s))
+    assert tables["sessions"] == 1, tables
+
+
 def test_the_demo_has_a_review_so_its_progress_is_read_with_the_rest(store: Store) -> None:
     session = import_json(store, sample_session("demo").read_bytes())
     context = build_context(store, session.id or 0, today=TODAY)

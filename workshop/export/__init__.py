@@ -79,8 +79,7 @@ def render(
     if fmt == "json":
         from workshop.storage.session_file import export_json
 
-        store.get_session(session_id)  # a plain NotFound for a missing session
-        return export_json(store, session_id)
+        return export_json(store, session_id)  # a plain NotFound for a missing session
     with _without_cycle_collection():
         context = build_context(store, session_id, today=today, tables=fmt == "md")
         if fmt == "md":

@@ -19,7 +19,7 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any
 
-from icalendar import Calendar, Event, Todo, vDDDTypes, vRecur, vText
+from icalendar import Calendar, Event, vDDDTypes, vRecur, vText
 from icalendar.parser import Contentline
 
 from workshop.text import terminal_safe
@@ -48,14 +48,6 @@ def _line(value: str) -> str:
     Also what keeps an unescaped property (X-WR-CALNAME) from breaking its content line.
     """
     return terminal_safe(value)
-
-
-def _todo(item: dict[str, Any], stamp: dt.datetime, title: str) -> Todo:
-    """The action item as an icalendar component (what `_todo_text` writes faster)."""
-    todo = Todo()
-    for name, value in _todo_values(item, stamp, title):
-        todo.add(name, value)
-    return todo
 
 
 def _todo_values(item: dict[str, Any], stamp: dt.datetime, title: str) -> list[tuple[str, Any]]:
@@ -108,7 +100,8 @@ def _encoded(value: str | dt.date) -> str:
 
 
 def _todo_text(item: dict[str, Any], stamp: dt.datetime, title: str) -> str:
-    """The VTODO of one action item, byte for byte what icalendar writes for `_todo`."""
+    """The VTODO of one action item, byte for byte what icalendar writes for a `Todo` of
+    the same `_todo_values` (tests/test_export_formats.py holds it to that)."""
     lines = ["BEGIN:VTODO"]
     for name, value in _todo_values(item, stamp, title):
         if name == "categories":

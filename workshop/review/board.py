@@ -21,7 +21,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from workshop import models as m
-from workshop.errors import DamagedData, ValidationFailed
+from workshop.errors import ValidationFailed
 from workshop.planning import cycle_status
 from workshop.storage.rows import (
     BoardRows,
@@ -31,7 +31,7 @@ from workshop.storage.rows import (
     read_board,
     stored_moment,
 )
-from workshop.storage.store import Store, damaged, from_row
+from workshop.storage.store import Store, all_valid
 
 NO_OWNER = "(no owner)"
 
@@ -410,23 +410,9 @@ def board_from_rows(rows: BoardRows, today: dt.date) -> ReviewBoard:
     Raises DamagedData naming every damaged action item (a file edited by hand).
     """
     summary = summary_from_rows(rows, today)
-    models = _action_models(rows.action_items)
+    models = {item.id: item for item in all_valid(m.ActionItem, list(rows.action_items))}
     items = (ReviewItem(models[p.row["id"]], p.section, p.owner) for p in summary.rows)
     return ReviewBoard(**vars(summary), items=tuple(items))
-
-
-def _action_models(rows: Iterable[Row]) -> dict[int, m.ActionItem]:
-    """Every stored action item as a model, by id; or DamagedData listing every bad row."""
-    models: dict[int, m.ActionItem] = {}
-    problems: list[str] = []
-    for row in rows:
-        try:
-            models[row["id"]] = from_row(m.ActionItem, row)
-        except DamagedData as error:
-            problems += error.problems
-    if problems:
-        raise damaged(problems)
-    return models
 
 
 def review_board(store: Store, session_id: int, today: dt.date) -> ReviewBoard:

@@ -333,7 +333,7 @@ def dump_document(doc: SessionDocument) -> str:
         "session": _dump_row(doc.session, {"id", "version"} | unset),
     }
     for name, _ in _KINDS:
-        rows = sorted(doc.rows_of(name), key=lambda row: (row.id is None, row.id or 0))
+        rows = _in_id_order(doc.rows_of(name))
         dumped = [_dump_row(row, {"session_id", "version"}) for row in rows]
         data[name] = (dumped[0] if dumped else None) if name == "revenue_goal" else dumped
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -201,7 +201,7 @@ class Store:
         rows = self.database.rows_where(
             kind.table, f"session_id = ?{clause}", (session_id, *params), order_by=order
         )
-        return _all_valid(kind, rows)
+        return all_valid(kind, rows)
 
     def get_session(self, session_id: int) -> Session:
         """The session with `session_id`, or NotFound with a plain message."""
@@ -763,7 +763,7 @@ def _without_id(row: dict[str, Any]) -> dict[str, Any]:
     return {column: value for column, value in row.items() if column != "id"}
 
 
-def _all_valid(kind: type[R], rows: list[dict[str, Any]]) -> list[R]:
+def all_valid(kind: type[R], rows: list[dict[str, Any]]) -> list[R]:
     """Every row as a model, or DamagedData listing every bad row (not only the first).
 
     The rows are validated as one list, about a third faster than one by one for thousands;
