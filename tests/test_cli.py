@@ -132,3 +132,33 @@ def test_demo_no_open_prints_where_the_copy_is(run) -> None:  # type: ignore[no-
     result = run("demo", "--no-open", db=None)
     assert result.exit_code == 0, result.stderr
     assert "demo.db" in result.output
+
+
+OPEN_WITHOUT_THE_STORE = """
+import json, sys
+from workshop.cli import common, main
+common.launch_tui = lambda db, **kwargs: print(json.dumps(
+    [kwargs.get("session_id"), sorted(m for m in ("workshop.models", "pydantic", "sqlite_utils")
+     if m in sys.modules)]))
+main(sys.argv[1:])
+"""
+
+
+def test_open_checks_the_session_without_loading_the_storage_layer(tmp_path: Path) -> None:
+    """`workshop open ID` starts the app with nothing of the store loaded, so the session
+    screen's first frame does not wait for the models and sqlite-utils."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "workshop.db"
+    imported = CliRunner().invoke(main, ["--db", str(db), "import", str(sample_session("demo"))])
+    assert imported.exit_code == 0, imported.output
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN_WITHOUT_THE_STORE, "--db", str(db), "open", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [1, []]

@@ -24,7 +24,12 @@ from workshop.cli.common import (
     open_store,
     user_errors,
 )
-from workshop.storage.database import DB_ENV_VAR, default_database_path, inspect_file
+from workshop.storage.database import (
+    DB_ENV_VAR,
+    default_database_path,
+    holds_session,
+    inspect_file,
+)
 from workshop.text import terminal_safe
 
 if TYPE_CHECKING:
@@ -165,9 +170,10 @@ def _cell(summary: SessionSummary, field: str, text: str) -> str:
 @user_errors
 def open_session(ctx: click.Context, session_id: int) -> None:
     """Open a session in the workshop app."""
-    with open_store(ctx) as store:
-        store.get_session(session_id)
-    common.launch_tui(database_path(ctx), session_id=session_id)
+    path = database_path(ctx)
+    if not holds_session(path, session_id):  # asked without the store: see holds_session
+        fail(f"There is no session {session_id} in {path}.")
+    common.launch_tui(path, session_id=session_id)
 
 
 @main.command(name="import")

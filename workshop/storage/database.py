@@ -135,6 +135,28 @@ def _refuse_orphan_journal(path: Path) -> None:
         )
 
 
+def holds_session(path: Path, session_id: int) -> bool:
+    """Whether the workshop database at `path` holds session `session_id`, asked without
+    the store: `workshop open ID` checks it before the app starts, so the app still draws
+    its first frame before the storage layer (models, sqlite-utils) is loaded.
+
+    The file is checked as `inspect_file` does (DatabaseRefused for a foreign one); a file
+    that does not exist yet holds no session. Nothing in it is changed.
+    """
+    if inspect_file(path) == 0:
+        return False
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            found = conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,))
+            return found.fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise storage_error(error, path) from None
+
+
 def _has_tables(path: Path) -> bool:
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     try:
