@@ -55,7 +55,9 @@ class CompareScreen(WorkshopNode, ModalScreen[None]):
 
     def show_failure(self, message: str) -> None:
         """Say why the sessions could not be compared, in place of the comparison."""
-        self.query_one("#compare-text", Static).update(safe_text(Text(message, style="red")))
+        shown = self.query_one("#compare-text", Static)
+        shown.update(safe_text(message))
+        shown.add_class("-failed")  # the theme's error colour (review.tcss)
 
     def action_close(self) -> None:
         """Close the comparison."""
