@@ -143,7 +143,7 @@ def holds_session(path: Path, session_id: int) -> bool:
     The file is checked as `inspect_file` does (DatabaseRefused for a foreign one); a file
     that does not exist yet holds no session. Nothing in it is changed.
     """
-    if inspect_file(path) == 0:
+    if inspect_file(path) == 0 or not -(2**63) <= session_id < 2**63:  # no SQLite integer
         return False
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
